@@ -1,0 +1,1 @@
+"""Conversation: intents, answer composition, confidence and the handoff decision."""

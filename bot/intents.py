@@ -1,0 +1,42 @@
+"""What a message is: a request for a person, small talk, or a question. Pure functions.
+
+Requests for a person are recognised by phrase families rather than a list of known sentences:
+a person word (人工, 真人, 工作人员, 客服 …) together with a wish (转, 找, 联系, 打电话 …), or the
+fixed phrases 转人工 / 人工服务.
+"""
+
+from __future__ import annotations
+
+import re
+
+HANDOFF, GREETING, THANKS, QUESTION, EMPTY = "handoff", "greeting", "thanks", "question", "empty"
+
+_FIXED = re.compile(r"转人工|人工客服|人工服务|人工坐席|人工座席|找人工|要人工|接人工|真人客服|人工回复|人工处理|人工帮办|人工咨询")
+_PERSON = re.compile(r"人工|真人|活人|工作人员|客服|坐席|座席|专员|经办人|负责人|接线员|同志")
+_WISH = re.compile(r"转|找|联系|接通|打电话|来电|回电|回个电话|给我打|电话联系|和.{0,4}(说|聊|谈)|跟.{0,4}(说|聊|谈)|对接|叫|请|要|想|需要|帮我")
+_CALL_ME = re.compile(r"(打|回)(个)?电话给我|给我(打|回)(个)?电话|让.{0,6}(联系|打电话给)我|联系我|电话多少|联系方式|留个?电话")
+_BOT_FAIL = re.compile(r"(机器人|你).{0,6}(听不懂|说不清|答不上|没用|不行)")
+_GREETING = re.compile(r"^(你好|您好|hi|hello|哈喽|嗨|早上好|上午好|下午好|晚上好|在吗|在不在|有人吗)[呀啊吗！!。.~～？?\s]*$", re.I)
+_THANKS = re.compile(r"^(谢谢|多谢|感谢|谢了|好的谢谢|好的|明白了|知道了|懂了|ok|好)[你您啦了呀啊！!。.~～\s]*$", re.I)
+
+
+def classify(text: str) -> str:
+    t = text.strip()
+    if not t:
+        return EMPTY
+    if _FIXED.search(t) or _CALL_ME.search(t):
+        return HANDOFF
+    if _PERSON.search(t) and _WISH.search(t) and not _is_about_rules(t):
+        return HANDOFF
+    if _BOT_FAIL.search(t) and re.search(r"人|转", t):
+        return HANDOFF
+    if _GREETING.match(t):
+        return GREETING
+    if _THANKS.match(t):
+        return THANKS
+    return QUESTION
+
+
+def _is_about_rules(text: str) -> bool:
+    """'工作人员可以收供应商的礼品吗' mentions a person but asks about the rules."""
+    return bool(re.search(r"(工作人员|负责人|经办人).{0,8}(可以|能否|能不能|不得|是否|应当|违法|回避|收|拿)", text))

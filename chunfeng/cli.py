@@ -1,0 +1,170 @@
+"""The `chunfeng` command. Each command is thin: parse options, call one library function, render.
+
+Exit codes: 0 success; 1 some files failed to ingest (the rest were ingested) or some batch lines
+were bad; 2 a configuration or knowledge-base error (the message says how to fix it); 130 interrupted.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from chunfeng.errors import ChunfengError
+from chunfeng.settings import Settings
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, help="春风政采助手 Chunfeng：政府采购政策知识库与问答。")
+err = Console(stderr=True)
+out = Console(soft_wrap=True)
+
+KbOption = Annotated[Optional[Path], typer.Option("--kb", help="知识库目录（默认 CHUNFENG_DATA_DIR，即 ./data）")]
+JsonOption = Annotated[bool, typer.Option("--json", help="输出 JSON")]
+
+_STATUS_STYLE = {"ingested": "green", "unchanged": "dim", "skipped": "yellow", "failed": "red", "removed": "cyan"}
+
+
+def _settings(kb: Path | None) -> Settings:
+    return Settings.load(data_dir=kb)
+
+
+def _fail(exc: ChunfengError) -> None:
+    err.print(f"[red]错误：[/red]{exc.message}")
+    raise typer.Exit(2)
+
+
+@app.command()
+def ingest(
+    paths: Annotated[list[Path], typer.Argument(help="政策文件或文件夹（.txt .md .html .htm .docx .pdf）")],
+    kb: KbOption = None,
+    prune: Annotated[bool, typer.Option("--prune", help="移除知识库中原文件已不存在的文档")] = False,
+    rebuild: Annotated[bool, typer.Option("--rebuild", help="清空知识库后重新导入（更换向量模型后使用）")] = False,
+    as_json: JsonOption = False,
+) -> None:
+    """导入政策文件：未变化的文件跳过，修改过的文件整体替换。"""
+    from chunfeng.factory import chunker_for, open_kb
+    from ingest.pipeline import STATUS_NAMES, Ingestor
+
+    try:
+        settings = _settings(kb)
+        knowledge = open_kb(settings, create=True) if not rebuild else _rebuild_kb(settings)
+    except ChunfengError as exc:
+        _fail(exc)
+        return
+    progress = Progress(
+        TextColumn("[bold]导入[/bold]"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), TextColumn("{task.description}"),
+        console=err, transient=True,
+    )
+    with progress:
+        task = progress.add_task("", total=None)
+
+        def on_progress(i: int, total: int, name: str) -> None:
+            progress.update(task, total=total, completed=i - 1, description=name)
+
+        report = Ingestor(knowledge, chunker_for(settings), on_progress).run(list(paths), prune=prune)
+        progress.update(task, completed=progress.tasks[0].total or 0)
+
+    if as_json:
+        print(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
+    else:
+        for f in report.files:
+            style = _STATUS_STYLE.get(f.status, "")
+            detail = f"{f.chunks} 个片段" if f.status in ("ingested", "unchanged") else f.reason
+            out.print(f"[{style}]{STATUS_NAMES[f.status]:<4}[/{style}] {f.source}  {detail}", highlight=False)
+        summary = "，".join(f"{STATUS_NAMES[s]} {report.count(s)}" for s in STATUS_NAMES if report.count(s))
+        out.print(
+            f"\n共 {len(report.files)} 个文件：{summary or '无'}。知识库 {settings.data_dir} 现有 {report.documents} 个文档、"
+            f"{report.chunks} 个片段。用时 {report.seconds:.1f} 秒。",
+            highlight=False,
+        )
+        if report.interrupted:
+            out.print("[yellow]导入被中断：已完成的文件可正常使用，未完成的文件保持原样。重新运行同一命令即可继续。[/yellow]")
+    raise typer.Exit(report.exit_code)
+
+
+def _rebuild_kb(settings: Settings):
+    from chunfeng.factory import open_kb
+    from kb.manifest import MANIFEST_NAME
+
+    manifest = Path(settings.data_dir) / MANIFEST_NAME
+    if manifest.exists():
+        manifest.unlink()  # the old embedder's name must not block the rebuild
+    knowledge = open_kb(settings, create=True)
+    knowledge.wipe()
+    return knowledge
+
+
+@app.command()
+def ask(
+    question: Annotated[Optional[str], typer.Argument(help="要咨询的问题")] = None,
+    kb: KbOption = None,
+    batch: Annotated[Optional[Path], typer.Option("--batch", help="批量提问：每行一个 JSON {\"id\", \"question\"}")] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """提问：给出直接答复、引用的条文和来源。"""
+    from bot.types import Turn
+    from chunfeng.factory import build_assistant
+
+    if (question is None) == (batch is None):
+        err.print("请给出一个问题，或用 --batch 文件 批量提问（二者选一）。例如：chunfeng ask \"中标后多久签合同？\"")
+        raise typer.Exit(2)
+    try:
+        assistant = build_assistant(_settings(kb))
+    except ChunfengError as exc:
+        _fail(exc)
+        return
+    if batch is not None:
+        raise typer.Exit(_ask_batch(assistant, batch))
+    reply = assistant.reply(Turn(text=question or "", channel="cli"))
+    if as_json:
+        print(json.dumps(reply.to_dict(), ensure_ascii=False, indent=2))
+        return
+    out.print(reply.answer, highlight=False)
+    if reply.citations and not reply.handoff:
+        out.print("\n[bold]引用来源[/bold]（按相关度排序）：", highlight=False)
+        for i, c in enumerate(reply.citations, 1):
+            out.print(f"  {i}. {c.name}  [dim]{c.source} · {c.section} · {c.score:.3f}[/dim]", highlight=False)
+    out.print(f"\n[dim]置信度 {reply.confidence:.2f}{'；建议转人工：' + (reply.reason or '') if reply.handoff else ''}[/dim]", highlight=False)
+
+
+def _ask_batch(assistant, path: Path) -> int:
+    from bot.types import Turn
+
+    if not path.is_file():
+        err.print(f"找不到批量提问文件 {path}。文件应为 JSONL，每行形如 {{\"id\": \"q1\", \"question\": \"…\"}}。")
+        return 2
+    bad = 0
+    with path.open(encoding="utf-8") as fh:
+        for n, line in enumerate(fh, 1):
+            if not line.strip():
+                continue
+            try:
+                item = json.loads(line)
+                qid, text = item.get("id"), item["question"]
+                if not isinstance(text, str):
+                    raise TypeError("question 不是字符串")
+            except (ValueError, KeyError, TypeError, AttributeError) as exc:
+                bad += 1
+                print(json.dumps({"id": None, "line": n, "error": f"第 {n} 行不是有效的 {{\"id\", \"question\"}} JSON：{exc}"}, ensure_ascii=False))
+                continue
+            reply = assistant.reply(Turn(text=text, channel="cli", id=str(qid) if qid is not None else ""))
+            data = reply.to_dict()
+            data["id"] = qid
+            print(json.dumps(data, ensure_ascii=False), flush=True)
+    return 1 if bad else 0
+
+
+def main() -> None:
+    try:
+        app()
+    except ChunfengError as exc:  # anything not caught by a command
+        err.print(f"[red]错误：[/red]{exc.message}")
+        sys.exit(2)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,70 @@
+"""One exception tree for the whole project.
+
+Every error carries a message a person can act on, in Simplified Chinese: what value was wrong,
+which rule it broke, and how to fix it. Channels render these in one place each (an exit code
+for the CLI, a JSON error for the API, a polite text for WeChat).
+
+    ChunfengError
+    ├── ConfigError            a setting has a bad value
+    ├── ModelLoadError         a local model folder is missing or unreadable
+    ├── IngestError
+    │   ├── SkippedFile        a file we deliberately do not ingest (not a failure)
+    │   └── FileLoadError      a file that should have ingested but could not be read
+    └── KnowledgeBaseError
+        ├── KnowledgeBaseMissing
+        └── EmbedderMismatch   the index was built with another embedder
+"""
+
+from __future__ import annotations
+
+
+class ChunfengError(Exception):
+    """Base of every error Chunfeng raises on purpose."""
+
+    #: machine-readable code, stable across releases (used in JSON output and logs)
+    code: str = "error"
+
+    def __init__(self, message: str, *, code: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        if code is not None:
+            self.code = code
+
+    def __str__(self) -> str:  # pragma: no cover - trivial
+        return self.message
+
+
+class ConfigError(ChunfengError):
+    code = "config"
+
+
+class ModelLoadError(ChunfengError):
+    code = "model_load"
+
+
+class IngestError(ChunfengError):
+    code = "ingest"
+
+
+class SkippedFile(IngestError):
+    """Raised by a loader for a file that is deliberately not ingested (reported, exit code 0)."""
+
+    code = "skipped"
+
+
+class FileLoadError(IngestError):
+    """Raised by a loader for a file that could not be read (reported, exit code 1)."""
+
+    code = "failed"
+
+
+class KnowledgeBaseError(ChunfengError):
+    code = "kb"
+
+
+class KnowledgeBaseMissing(KnowledgeBaseError):
+    code = "kb_missing"
+
+
+class EmbedderMismatch(KnowledgeBaseError):
+    code = "embedder_mismatch"

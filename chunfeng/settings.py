@@ -1,0 +1,78 @@
+"""One typed settings object, read once and passed into whatever needs it.
+
+Every field is read from an environment variable named ``CHUNFENG_<FIELD>`` (or a ``.env``
+file in the working directory). Every field is documented in the README; a test checks that.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from pydantic import Field, ValidationError
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from chunfeng.errors import ConfigError
+
+
+class Settings(BaseSettings):
+    """Chunfeng's configuration. Secrets never have defaults and are never logged."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="CHUNFENG_",
+        env_file=".env",
+        env_file_encoding="utf-8",
+        extra="ignore",
+    )
+
+    # -- knowledge base -------------------------------------------------------------------
+    data_dir: Path = Field(
+        default=Path("data"),
+        description="Folder holding the knowledge base (registry, Chroma, BM25) and app data.",
+    )
+    chroma_url: str | None = Field(
+        default=None,
+        description="URL of a Chroma server (e.g. http://127.0.0.1:8001); unset = embedded Chroma in data_dir.",
+    )
+    chroma_collection: str = Field(
+        default="chunfeng",
+        description="Name of the Chroma collection (3-512 characters of a-z A-Z 0-9 . _ -).",
+        pattern=r"^[a-zA-Z0-9._-]{3,512}$",
+    )
+    embed_model: Path | None = Field(
+        default=None,
+        description="Local sentence-transformers model folder (e.g. bge-small-zh-v1.5); unset = built-in hashed n-gram embedder.",
+    )
+    embed_query_prefix: str | None = Field(
+        default=None,
+        description="Instruction prepended to queries for the sentence-transformers embedder; unset = the bge-zh instruction when the folder name contains 'bge' and 'zh'.",
+    )
+    rerank_model: Path | None = Field(
+        default=None,
+        description="Local cross-encoder folder (e.g. bge-reranker-base) used to rerank the top candidates; unset = no cross-encoder.",
+    )
+    top_k: int = Field(default=5, ge=1, le=50, description="Citations returned per answer.")
+    max_chunk_chars: int = Field(
+        default=600, ge=150, le=4000, description="Longest chunk before a long article is split into labelled parts."
+    )
+
+    # -- logging ----------------------------------------------------------------------------
+    log_level: str = Field(default="WARNING", description="Log level: DEBUG, INFO, WARNING, ERROR.")
+
+    @classmethod
+    def load(cls, **overrides: Any) -> "Settings":
+        """Read the environment (and `.env`), apply explicit overrides, and turn validation
+        failures into a ConfigError that names the variable, the value and the fix."""
+        clean = {k: v for k, v in overrides.items() if v is not None}
+        try:
+            return cls(**clean)
+        except ValidationError as exc:
+            problems = []
+            for err in exc.errors():
+                field = ".".join(str(p) for p in err.get("loc", ())) or "?"
+                value = err.get("input")
+                problems.append(
+                    f"设置 CHUNFENG_{field.upper()} 的值 {value!r} 不符合要求（{err.get('msg')}）。"
+                    f"请修改该环境变量或 .env 文件中的对应项，说明见 README 的“配置”一节。"
+                )
+            raise ConfigError("\n".join(problems)) from exc

@@ -1,0 +1,1 @@
+"""Evaluation: gold sets, metrics, the runner, baselines and benchmarks."""

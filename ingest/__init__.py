@@ -1,0 +1,1 @@
+"""Ingest: loaders per format, cleaning, structure parsing, metadata, chunking, incremental re-ingest."""

@@ -1,0 +1,117 @@
+"""Direct lookups: "政府采购法第二十二条", "87号令第四十三条", "实施条例第33条", a 文号 on its own.
+
+A question that names a provision should get that provision, not whatever is most similar to it.
+The document is resolved through aliases built from the registry: the title, the title without
+"中华人民共和国", the titles of attached measures, the 文号 and its short forms (87号令, 46号文).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from kb.cn_numerals import NUMERAL_CHARS, cn_to_int
+from kb.docnumber import short_forms
+from kb.models import Chunk
+from kb.textnorm import normalize
+
+_ARTICLE_REF = re.compile(rf"第?\s*([{NUMERAL_CHARS}\d]+)\s*条")
+_ORDER_SHORT = re.compile(r"(\d+)\s*号\s*(?:令|文)")
+
+
+@dataclass
+class Target:
+    """One (sub-)document that can be named: a document or an attached measure inside it."""
+
+    doc_id: str
+    title: str
+    doc_number: str
+    aliases: set[str] = field(default_factory=set)
+    articles: dict[int, list[str]] = field(default_factory=dict)  # article → chunk ids (all parts)
+    first_chunks: list[str] = field(default_factory=list)
+
+
+@dataclass
+class LookupResult:
+    target: Target
+    article: int | None
+    chunk_ids: list[str]  # the named article's chunks; empty when only the document was named
+    alias: str
+
+
+def _aliases(title: str, number: str) -> set[str]:
+    out: set[str] = set()
+    t = normalize(title).strip("《》")
+    if t:
+        out.add(t)
+        if t.startswith("中华人民共和国"):
+            out.add(t[len("中华人民共和国") :])
+        # "政府采购货物和服务招标投标管理办法" is often called "…招标投标管理办法" or "…办法"; keep whole titles only
+    if number:
+        out.add(normalize(number))
+        out.update(normalize(f) for f in short_forms(number))
+    return {a for a in out if len(a) >= 3}
+
+
+class ArticleLookup:
+    """Built from all chunks; rebuild it when the registry's generation changes."""
+
+    def __init__(self, chunks: list[Chunk]) -> None:
+        targets: dict[tuple[str, str], Target] = {}
+        for c in chunks:
+            key = (c.doc_id, c.title)
+            t = targets.get(key)
+            if t is None:
+                t = targets[key] = Target(c.doc_id, c.title, c.doc_number, _aliases(c.title, c.doc_number))
+            if c.article is not None:
+                t.articles.setdefault(c.article, []).append(c.id)
+            if len(t.first_chunks) < 3:
+                t.first_chunks.append(c.id)
+        # a document number alias belongs to the document, and to its attached measure when the
+        # covering notice has no articles of its own (财库〔2020〕46号 → 办法 第九条)
+        self.targets = list(targets.values())
+
+    def _resolve(self, text: str) -> tuple[Target, str] | None:
+        best: tuple[int, Target, str] | None = None
+        for t in self.targets:
+            for a in t.aliases:
+                if a in text:
+                    score = len(a) * 2 + (1 if t.articles else 0)
+                    if best is None or score > best[0]:
+                        best = (score, t, a)
+        return (best[1], best[2]) if best else None
+
+    def find(self, question: str) -> LookupResult | None:
+        text = normalize(question)
+        m_short = _ORDER_SHORT.search(text)
+        found = self._resolve(text)
+        if found is None and m_short:
+            # "87号令" when the registry spells it "财政部令第87号"
+            num = m_short.group(1)
+            for t in self.targets:
+                if t.doc_number and re.search(rf"(令第{num}号|〕{num}号)$", t.doc_number):
+                    found = (t, m_short.group(0))
+                    break
+        if found is None:
+            return None
+        target, alias = found
+        rest = text.replace(alias, " ")
+        m = _ARTICLE_REF.search(rest)
+        if m:
+            try:
+                n = cn_to_int(m.group(1))
+            except ValueError:
+                n = None
+            if n is not None:
+                ids = target.articles.get(n)
+                if ids is None:
+                    # the notice was named but the article lives in its attached measure
+                    for t in self.targets:
+                        if t.doc_id == target.doc_id and n in t.articles:
+                            target, ids = t, t.articles[n]
+                            break
+                if ids:
+                    return LookupResult(target, n, list(ids), alias)
+        # the document is named without an article (or with one it does not have): retrieval
+        # prefers its chunks instead of pinning any of them
+        return LookupResult(target, None, [], alias)

@@ -1,0 +1,58 @@
+"""Extractive answers over the repository's sample corpus (real knowledge base)."""
+
+from bot.answer import NOT_FOUND, direct_sentence, pick_sentence, quote
+from bot.types import Turn
+from kb.models import Chunk
+from kb.retrieve import Hit, Term
+
+
+def _hit(text, score=1.0, **kw):
+    c = Chunk(id="x", doc_id="d", source="s.txt", ordinal=0, kind="article", text=text, section="T > 第一条", label="第一条", title="T", **kw)
+    return Hit(c, score, {})
+
+
+def test_the_answer_sentence_carries_what_was_asked():
+    hits = [_hit("第一条 采购人应当加强管理。采购人应当自通知书发出之日起5个工作日内签订合同。合同应当公开。")]
+    picked = pick_sentence(hits, [Term("签订", ("签订",), 1.0, True), Term("合同", ("合同",), 1.0, True)], "多久要签合同？")
+    assert "5个工作日" in picked.sentence
+    picked = pick_sentence([_hit("第二条 采购人应当公开信息。采购人不得收取投标保证金。")], [Term("押金", ("押金", "保证金"), 2.0, True)], "可以收押金吗")
+    assert "不得" in picked.sentence
+
+
+def test_direct_sentence_and_quote_trimming():
+    assert direct_sentence("第四十六条 采购人应当在三十日内签订合同。") == "采购人应当在三十日内签订合同。"
+    assert direct_sentence("18.提升合同履行效率。") == "提升合同履行效率。"
+    long = _hit("甲" * 400 + "关键句在这里。" + "乙" * 400).chunk
+    q = quote(long, "关键句在这里。", limit=100)
+    assert "关键句在这里。" in q and q.startswith("…") and q.endswith("…") and len(q) <= 102
+
+
+def test_sample_answer_cites_the_provision_with_its_number(sample_assistant):
+    reply = sample_assistant.reply(Turn(text="在春风市中标以后，合同要在几天内签？"))
+    assert not reply.handoff and reply.kind == "answer"
+    assert len(reply.citations) >= 5
+    top = reply.citations[0]
+    assert top.source == "chunfeng-notice-contract-payment.txt" and top.doc_number == "春财采〔2024〕7号"
+    assert top.label.startswith("第") and top.section.startswith(top.title)
+    assert "依据：《" in reply.answer and "春财采〔2024〕7号" in reply.answer
+    # the direct answer quotes the document's own time limit
+    assert any(ch.isdigit() or ch in "一二三四五六七八九十" for ch in reply.answer.splitlines()[0])
+
+
+def test_out_of_scope_question_gets_an_honest_not_found(sample_assistant):
+    reply = sample_assistant.reply(Turn(text="明天会下雨吗？"))
+    assert reply.handoff and reply.reason == "low_confidence" and reply.answer == NOT_FOUND
+    assert reply.confidence < 0.5
+
+
+def test_request_for_a_person_is_a_handoff(sample_assistant):
+    reply = sample_assistant.reply(Turn(text="我要转人工"))
+    assert reply.handoff and reply.reason == "user_request" and reply.citations == []
+
+
+def test_reply_json_shape_is_stable(sample_assistant):
+    data = sample_assistant.reply(Turn(text="电子发票可以吗", id="q1")).to_dict()
+    assert {"id", "question", "answer", "handoff", "reason", "confidence", "citations"} <= set(data)
+    assert data["id"] == "q1" and 0.0 <= data["confidence"] <= 1.0
+    for c in data["citations"]:
+        assert {"source", "title", "doc_number", "section", "text", "score"} <= set(c)

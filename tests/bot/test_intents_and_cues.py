@@ -1,0 +1,36 @@
+import pytest
+
+from bot import intents
+from bot.cues import DEFINITION, NUMBER, PERMISSION, TIME, question_types, sentence_cue
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["转人工", "我要人工客服", "帮我找一下工作人员", "能不能让人打电话给我", "我想跟真人聊聊", "机器人听不懂，帮我转人工",
+     "你们电话多少，让人联系我", "请工作人员联系我"],
+)
+def test_requests_for_a_person(text):
+    assert intents.classify(text) == intents.HANDOFF
+
+
+@pytest.mark.parametrize(
+    "text", ["采购工作人员可以收供应商的礼品吗？", "评审专家是怎么抽取的", "中标后多久签合同", "客服电话是不是政府采购的一部分规定"]
+)
+def test_questions_that_mention_people_are_questions(text):
+    assert intents.classify(text) == intents.QUESTION
+
+
+def test_small_talk():
+    assert intents.classify("你好") == intents.GREETING
+    assert intents.classify("谢谢！") == intents.THANKS
+    assert intents.classify("   ") == intents.EMPTY
+
+
+def test_question_types_and_sentence_cues():
+    assert TIME in question_types("中标后多久要签合同？")
+    assert PERMISSION in question_types("采购人可以收保证金吗")
+    assert NUMBER in question_types("保证金最多交多少")
+    assert DEFINITION in question_types("什么是框架协议采购")
+    assert sentence_cue("应当自中标通知书发出之日起30日内签订合同。", {TIME}) == 1.0
+    assert sentence_cue("采购人应当组织验收。", {TIME}) == 0.0
+    assert sentence_cue("投标保证金不得超过采购项目预算金额的2%。", {NUMBER, PERMISSION}) == 1.0

@@ -1,0 +1,72 @@
+"""The `chunfeng` command, run as a real subprocess the way a user runs it."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.conftest import SAMPLES
+
+
+def run(*args, cwd=None, env=None):
+    full_env = {**os.environ, **(env or {})}
+    return subprocess.run(
+        [sys.executable, "-m", "chunfeng.cli", *args], capture_output=True, text=True, cwd=cwd, env=full_env, timeout=300
+    )
+
+
+def test_ingest_then_ask_json(tmp_path: Path):
+    kb = tmp_path / "kb"
+    first = run("ingest", str(SAMPLES), "--kb", str(kb), "--json")
+    assert first.returncode == 0, first.stderr
+    report = json.loads(first.stdout)
+    assert report["summary"]["ingested"] == 3 and report["summary"]["failed"] == 0
+    chunks = report["chunks"]
+
+    again = json.loads(run("ingest", str(SAMPLES), "--kb", str(kb), "--json").stdout)
+    assert again["summary"]["unchanged"] == 3 and again["chunks"] == chunks
+
+    asked = run("ask", "中标以后多久签合同？", "--kb", str(kb), "--json")
+    assert asked.returncode == 0, asked.stderr
+    data = json.loads(asked.stdout)
+    assert data["question"] == "中标以后多久签合同？" and data["citations"]
+    assert {"id", "answer", "handoff", "reason", "confidence"} <= set(data)
+
+    human = run("ask", "中标以后多久签合同？", "--kb", str(kb))
+    assert "依据" in human.stdout and "引用来源" in human.stdout
+
+
+def test_batch_answers_every_line_in_one_process(tmp_path: Path):
+    kb = tmp_path / "kb"
+    assert run("ingest", str(SAMPLES), "--kb", str(kb)).returncode == 0
+    batch = tmp_path / "q.jsonl"
+    batch.write_text(
+        '{"id": "a", "question": "预付款比例是多少"}\n{"id": "b", "question": "转人工"}\nnot json\n{"id": 3, "question": "明天下雨吗"}\n',
+        encoding="utf-8",
+    )
+    res = run("ask", "--batch", str(batch), "--kb", str(kb), "--json")
+    lines = [json.loads(x) for x in res.stdout.splitlines()]
+    assert [x.get("id") for x in lines] == ["a", "b", None, 3]
+    assert lines[1]["handoff"] and lines[1]["reason"] == "user_request"
+    assert "第 3 行" in lines[2]["error"]
+    assert res.returncode == 1
+
+
+def test_errors_are_plain_chinese_with_exit_code_2(tmp_path: Path):
+    res = run("ask", "问题", "--kb", str(tmp_path / "none"))
+    assert res.returncode == 2 and "还没有建立" in res.stderr and "chunfeng ingest" in res.stderr
+    res = run("ask", "--kb", str(tmp_path))
+    assert res.returncode == 2
+    bad = run("ask", "问题", "--kb", str(tmp_path), env={"CHUNFENG_TOP_K": "0"})
+    assert bad.returncode == 2 and "CHUNFENG_TOP_K" in bad.stderr
+
+
+def test_ingest_reports_failures_with_exit_code_1(tmp_path: Path):
+    corpus = tmp_path / "c"
+    corpus.mkdir()
+    (corpus / "ok.txt").write_text("示例通知\n第一条 采购人不得收取保证金。", encoding="utf-8")
+    (corpus / "bad.pdf").write_bytes(b"%PDF-1.4 garbage")
+    res = run("ingest", str(corpus), "--kb", str(tmp_path / "kb"))
+    assert res.returncode == 1
+    assert "bad.pdf" in res.stdout and "失败" in res.stdout and "已导入" in res.stdout

@@ -1,0 +1,38 @@
+from pathlib import Path
+
+import pytest
+
+from chunfeng.errors import ConfigError
+from kb.glossary import Glossary
+
+
+def test_shipped_glossary_maps_colloquial_terms():
+    g = Glossary.load()
+    assert {"保证金", "投标保证金"} <= set(g.expanded_terms("交了押金多久能退？"))
+    assert "签订合同" in g.expanded_terms("中标了多久签合同")
+    assert "资金支付" in g.expanded_terms("货到了什么时候付款")
+    assert "中小企业" in g.expanded_terms("小企业有优惠吗") or "小微企业" in g.expanded_terms("小企业有优惠吗")
+    assert "无效投标" in g.expanded_terms("我们被废标了")
+
+
+def test_longest_term_wins_and_terms_already_present_are_not_added(tmp_path: Path):
+    p = tmp_path / "g.tsv"
+    p.write_text("# comment\n押金\t保证金\n退押金\t退还保证金\n合同\t合同\n", encoding="utf-8")
+    g = Glossary.load(p)
+    found = g.expand("退押金要多久")
+    assert [e.term for e in found] == ["退押金"]
+    assert g.expanded_terms("合同什么时候签") == []
+
+
+def test_full_width_question_still_matches(tmp_path: Path):
+    p = tmp_path / "g.tsv"
+    p.write_text("CA\t数字证书\n", encoding="utf-8")
+    assert Glossary.load(p).expanded_terms("ＣＡ证书丢了") == ["数字证书"]
+
+
+def test_malformed_line_names_the_line_and_the_fix(tmp_path: Path):
+    p = tmp_path / "g.tsv"
+    p.write_text("押金 保证金\n", encoding="utf-8")
+    with pytest.raises(ConfigError) as exc:
+        Glossary.load(p)
+    assert "第 1 行" in exc.value.message and "<Tab>" in exc.value.message
