@@ -24,7 +24,9 @@ NOT_FOUND = (
 )
 QUOTE_LIMIT = 320
 
-_SPLIT = re.compile(r"(?<=[。；！？!?])|\n")
+_SPLIT = re.compile(r"(?<=[。！？!?])|\n")
+_CLAUSE = re.compile(r"(?<=[；;])")
+LONG_SENTENCE = 150
 _LEADING_LABEL = re.compile(r"^(?:第[\u4e00-\u9fff\d]{1,6}条\s*|[（(]?[一二三四五六七八九十\d]{1,3}[）)]?[、．.]?\s*|[^：:\n]{1,12}[：:](?=\S))")
 
 
@@ -47,7 +49,15 @@ def citation_of(hit: Hit) -> Citation:
 
 
 def sentences(text: str) -> list[str]:
-    return [s.strip() for s in _SPLIT.split(text) if s and len(s.strip()) >= 4]
+    """Sentences of a passage; a very long one is cut at its semicolons so the answer stays short."""
+    out: list[str] = []
+    for s in _SPLIT.split(text):
+        s = (s or "").strip()
+        if len(s) > LONG_SENTENCE:
+            out += [c.strip() for c in _CLAUSE.split(s) if len(c.strip()) >= 4]
+        elif len(s) >= 4:
+            out.append(s)
+    return out
 
 
 def sentence_overlap(sentence: str, terms: list[Term]) -> float:

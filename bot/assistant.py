@@ -30,7 +30,7 @@ class Assistant:
         elif intent == intents.THANKS:
             reply = Reply(THANKS_TEXT, kind="smalltalk", confidence=1.0)
         else:
-            reply = self.answerer.answer(text)
+            reply = self.answerer.answer(text, turn.filters)
         reply.id = turn.id
         reply.question = text
         return reply

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from kb.retrieve import Filters
+
 
 @dataclass
 class Turn:
@@ -15,6 +17,7 @@ class Turn:
     user_id: str = ""
     session_id: str = ""
     id: str = ""  # the caller's id for this question (batch line id, WeChat MsgId …)
+    filters: Filters | None = None  # restrict retrieval to documents, levels or dates
 
 
 @dataclass

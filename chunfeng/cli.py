@@ -103,11 +103,27 @@ def ask(
     question: Annotated[Optional[str], typer.Argument(help="要咨询的问题")] = None,
     kb: KbOption = None,
     batch: Annotated[Optional[Path], typer.Option("--batch", help="批量提问：每行一个 JSON {\"id\", \"question\"}")] = None,
+    source: Annotated[Optional[list[str]], typer.Option("--source", help="只在这些文件中查找（文件名，可重复）")] = None,
+    level: Annotated[Optional[list[str]], typer.Option("--level", help="只查这些层级：national / provincial / city（可重复）")] = None,
+    since: Annotated[Optional[str], typer.Option("--since", help="只查该日期及以后发布的文件，如 2020-01-01")] = None,
+    until: Annotated[Optional[str], typer.Option("--until", help="只查该日期及以前发布的文件")] = None,
     as_json: JsonOption = False,
 ) -> None:
     """提问：给出直接答复、引用的条文和来源。"""
     from bot.types import Turn
     from chunfeng.factory import build_assistant
+    from kb.retrieve import Filters
+
+    bad_levels = [x for x in (level or []) if x not in ("national", "provincial", "city")]
+    if bad_levels:
+        err.print(f"--level 的值 {bad_levels[0]!r} 无效：只能是 national（国家）、provincial（省级）或 city（市县）。")
+        raise typer.Exit(2)
+    filters = Filters(
+        sources=frozenset(source) if source else None,
+        jurisdictions=frozenset(level) if level else None,
+        date_from=since,
+        date_to=until,
+    )
 
     if (question is None) == (batch is None):
         err.print("请给出一个问题，或用 --batch 文件 批量提问（二者选一）。例如：chunfeng ask \"中标后多久签合同？\"")
@@ -118,8 +134,8 @@ def ask(
         _fail(exc)
         return
     if batch is not None:
-        raise typer.Exit(_ask_batch(assistant, batch))
-    reply = assistant.reply(Turn(text=question or "", channel="cli"))
+        raise typer.Exit(_ask_batch(assistant, batch, filters))
+    reply = assistant.reply(Turn(text=question or "", channel="cli", filters=filters))
     if as_json:
         print(json.dumps(reply.to_dict(), ensure_ascii=False, indent=2))
         return
@@ -131,7 +147,7 @@ def ask(
     out.print(f"\n[dim]置信度 {reply.confidence:.2f}{'；建议转人工：' + (reply.reason or '') if reply.handoff else ''}[/dim]", highlight=False)
 
 
-def _ask_batch(assistant, path: Path) -> int:
+def _ask_batch(assistant, path: Path, filters=None) -> int:
     from bot.types import Turn
 
     if not path.is_file():
@@ -151,7 +167,7 @@ def _ask_batch(assistant, path: Path) -> int:
                 bad += 1
                 print(json.dumps({"id": None, "line": n, "error": f"第 {n} 行不是有效的 {{\"id\", \"question\"}} JSON：{exc}"}, ensure_ascii=False))
                 continue
-            reply = assistant.reply(Turn(text=text, channel="cli", id=str(qid) if qid is not None else ""))
+            reply = assistant.reply(Turn(text=text, channel="cli", id=str(qid) if qid is not None else "", filters=filters))
             data = reply.to_dict()
             data["id"] = qid
             print(json.dumps(data, ensure_ascii=False), flush=True)

@@ -16,6 +16,10 @@ from kb.models import Chunk
 from kb.textnorm import normalize
 
 _ARTICLE_REF = re.compile(rf"第?\s*([{NUMERAL_CHARS}\d]+)\s*条")
+_REF_BEFORE_ARTICLE = re.compile(rf"([\u4e00-\u9fff]{{3,16}}?)(?:的)?第\s*[{NUMERAL_CHARS}\d]+\s*条")
+_LEADING_WORDS = re.compile(r"^(?:请问|请|问一下|根据|依据|按照|按|关于|看看|查一下|查查|帮我查|我想问|想问)+")
+# the domain this assistant serves: an ambiguous short name ("实施条例") means the procurement one
+DOMAIN_HINT = "政府采购"
 _ORDER_SHORT = re.compile(r"(\d+)\s*号\s*(?:令|文)")
 
 
@@ -81,10 +85,32 @@ class ArticleLookup:
                         best = (score, t, a)
         return (best[1], best[2]) if best else None
 
+    def _resolve_partial(self, text: str) -> tuple[Target, str] | None:
+        """A shortened title before 第X条: "实施条例", "质疑投诉办法" (a subsequence of the title)."""
+        m = _REF_BEFORE_ARTICLE.search(text)
+        if not m:
+            return None
+        ref = _LEADING_WORDS.sub("", m.group(1))
+        best: tuple[float, Target, str] | None = None
+        for start in range(len(ref) - 3 + 1):
+            piece = ref[start:]
+            for t in self.targets:
+                if not t.articles:
+                    continue
+                title = normalize(t.title).removeprefix("中华人民共和国")
+                if not _subsequence(piece, title):
+                    continue
+                score = len(piece) / len(title) + (0.5 if DOMAIN_HINT in title else 0.0) + (0.2 if piece in title else 0.0)
+                if best is None or score > best[0]:
+                    best = (score, t, piece)
+            if best is not None:
+                return best[1], best[2]
+        return None
+
     def find(self, question: str) -> LookupResult | None:
         text = normalize(question)
         m_short = _ORDER_SHORT.search(text)
-        found = self._resolve(text)
+        found = self._resolve(text) or self._resolve_partial(text)
         if found is None and m_short:
             # "87号令" when the registry spells it "财政部令第87号"
             num = m_short.group(1)
@@ -115,3 +141,9 @@ class ArticleLookup:
         # the document is named without an article (or with one it does not have): retrieval
         # prefers its chunks instead of pinning any of them
         return LookupResult(target, None, [], alias)
+
+
+def _subsequence(short: str, long: str) -> bool:
+    """True when the characters of `short` appear in `long` in order."""
+    it = iter(long)
+    return all(ch in it for ch in short)

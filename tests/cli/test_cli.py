@@ -70,3 +70,15 @@ def test_ingest_reports_failures_with_exit_code_1(tmp_path: Path):
     res = run("ingest", str(corpus), "--kb", str(tmp_path / "kb"))
     assert res.returncode == 1
     assert "bad.pdf" in res.stdout and "失败" in res.stdout and "已导入" in res.stdout
+
+
+def test_ask_filters_by_source_and_level(tmp_path: Path):
+    kb = tmp_path / "kb"
+    assert run("ingest", str(SAMPLES), "--kb", str(kb)).returncode == 0
+    res = run("ask", "预付款", "--kb", str(kb), "--json", "--source", "chunfeng-supplier-faq.md")
+    data = json.loads(res.stdout)
+    assert data["citations"] and {c["source"] for c in data["citations"]} == {"chunfeng-supplier-faq.md"}
+    none = json.loads(run("ask", "预付款", "--kb", str(kb), "--json", "--level", "national").stdout)
+    assert none["citations"] == [] and none["handoff"]
+    bad = run("ask", "预付款", "--kb", str(kb), "--level", "county")
+    assert bad.returncode == 2 and "--level" in bad.stderr
