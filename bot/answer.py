@@ -11,8 +11,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from bot.confidence import DEFAULT_MODEL, ConfidenceModel
-from bot.cues import question_types, sentence_cue
+from bot.confidence import ConfidenceModel
+from bot.scope import ScopeGuard
+from kb.cues import NUMBER, PERMISSION, TIME, question_types, sentence_cue
 from bot.types import Citation, Reply
 from kb.models import Chunk
 from kb.retrieve import Filters, Hit, HybridRetriever, SearchResult, Term
@@ -21,6 +22,10 @@ from kb.textnorm import normalize
 NOT_FOUND = (
     "抱歉，知识库里没有找到能直接回答这个问题的政策规定。为避免给您不准确的信息，我不作推测。"
     "您可以换个说法再问，或转人工客服，由工作人员为您解答。"
+)
+OUT_OF_SCOPE = (
+    "这个问题属于“{category}”方面，不在政府采购政策知识库的范围内，我无法给出可靠答复。"
+    "您可以拨打 12345 政务服务便民热线，由相关部门解答；如需帮助，也可以转人工客服。"
 )
 QUOTE_LIMIT = 320
 
@@ -111,6 +116,34 @@ def quote(chunk: Chunk, around: str | None = None, limit: int = QUOTE_LIMIT) -> 
     return ("…" if left > 0 else "") + piece.strip() + ("…" if left + limit < len(text) else "")
 
 
+def locality(chunk: Chunk) -> str:
+    """The place a local document belongs to ("许昌市"), from its issuer or title."""
+    for text in (chunk.issuer, chunk.title, chunk.parents):
+        m = re.search(r"([\u4e00-\u9fff]{2,4}?(?:市|县|区|省))", text or "")
+        if m:
+            return m.group(1)
+    return "本地"
+
+
+LOCAL = frozenset({"city", "provincial"})
+RULE_TYPES = {TIME, PERMISSION, NUMBER}  # where local rules differ from national ones
+
+
+def counterpart(main: Hit, other: SearchResult, question: str) -> Picked | None:
+    """The best passage of the other level (local vs national) when it answers the same rule
+    question (a time limit, a permission, an amount) nearly as well as the main one."""
+    types = question_types(question)
+    if not types & RULE_TYPES or not other.hits:
+        return None
+    h = other.hits[0]
+    s = h.signals
+    if s.get("logit", -99) < main.signals.get("logit", 0.0) - 2.5 or s.get("coverage", 0) < 0.6:
+        return None
+    if s.get("bigram_coverage", 0) < 0.4 or s.get("cue", 0) < 0.5:
+        return None
+    return pick_sentence([h], other.terms, question, depth=1)
+
+
 def where(chunk: Chunk) -> str:
     """《title》label（文号） for the answer text."""
     return chunk.citation_name()
@@ -119,21 +152,32 @@ def where(chunk: Chunk) -> str:
 class Answerer:
     """Retrieval plus extractive composition: the default answer path of every channel."""
 
-    def __init__(self, retriever: HybridRetriever, confidence: ConfidenceModel = DEFAULT_MODEL, top_k: int = 5) -> None:
+    def __init__(
+        self,
+        retriever: HybridRetriever,
+        confidence: ConfidenceModel | None = None,
+        top_k: int = 5,
+        scope: ScopeGuard | None = None,
+    ) -> None:
         self.retriever = retriever
-        self.confidence = confidence
+        self.confidence = confidence or ConfidenceModel.load()
+        self.scope = scope or ScopeGuard.load()
         self.top_k = max(5, top_k)
 
     def search(self, question: str, filters: Filters | None = None) -> SearchResult:
         return self.retriever.search(question, k=max(self.top_k, 8), filters=filters)
 
     def answer(self, question: str, filters: Filters | None = None) -> Reply:
+        off = self.scope.off_topic(question)
+        if off is not None:
+            return Reply(OUT_OF_SCOPE.format(category=off.category), [], 0.0, True, "out_of_scope", "not_found", question,
+                         extra={"topic": off.category})
         result = self.search(question, filters)
         hits = result.hits
         citations = [citation_of(h) for h in hits[: self.top_k]]
         if not hits:
             return Reply(NOT_FOUND, [], 0.0, True, "low_confidence", "not_found", question)
-        conf = self.confidence.score(hits[0].signals, result.unknown_share)
+        conf = self.confidence.score(result)
         if not self.confidence.confident(conf):
             return Reply(NOT_FOUND, citations, conf, True, "low_confidence", "not_found", question)
         return Reply(self.compose(question, result), citations, conf, False, None, "answer", question)
@@ -143,6 +187,9 @@ class Answerer:
         picked = pick_sentence(hits, result.terms, question) or Picked(hits[0], sentences(hits[0].chunk.text)[0], 0.0)
         main = picked.hit.chunk
         lines = [direct_sentence(picked.sentence), "", f"依据：{where(main)}", f"“{quote(main, picked.sentence)}”"]
+        other = self._other_level(question, picked.hit)
+        if other is not None:
+            lines += self._both_levels(picked, other)
         others = []
         for h in hits[1 : self.top_k]:
             name = where(h.chunk)
@@ -151,3 +198,23 @@ class Answerer:
         if others:
             lines += ["", "相关规定：" + "；".join(others[:4])]
         return "\n".join(lines)
+
+    def _other_level(self, question: str, main: Hit) -> Picked | None:
+        is_local = main.chunk.jurisdiction in LOCAL
+        levels = frozenset({"national"}) if is_local else LOCAL
+        if not any(j in levels for j in self.retriever.kb.table().jurisdiction):
+            return None
+        return counterpart(main, self.retriever.search(question, k=3, filters=Filters(jurisdictions=levels)), question)
+
+    @staticmethod
+    def _both_levels(main: Picked, other: Picked) -> list[str]:
+        """Show the national and the local rule side by side and say which governs locally."""
+        local, national = (main, other) if main.hit.chunk.jurisdiction in LOCAL else (other, main)
+        place = locality(local.hit.chunk)
+        return [
+            "",
+            f"国家规定：{where(national.hit.chunk)}：{direct_sentence(national.sentence)}",
+            f"{place}规定：{where(local.hit.chunk)}：{direct_sentence(local.sentence)}",
+            f"适用说明：两者都有效。{place}的规定是在国家规定范围内提出的更严格或更便利的要求，在{place}办理时按{place}的规定执行；"
+            f"{place}规定没有涉及的事项，按国家规定执行。",
+        ]

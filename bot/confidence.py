@@ -1,43 +1,72 @@
-"""Confidence that the best passage answers the question, as a pure function of ranking signals.
+"""Confidence that the knowledge base answers the question, as a pure function of ranking signals.
 
-The signals come from the retriever (kb.retrieve.Hit.signals): IDF-weighted coverage of the
-question by the passage, the same for its title/section, the vector similarity, agreement between
-the keyword and vector rankings, and whether the user named the provision. A logistic blend maps
-them to 0..1; its weights and the threshold are calibrated on the dev gold set (see
-docs/confidence.md) and live here as data, not scattered through the code.
+Features of the best passage after ranking (its ranker log-odds, how much of the question it
+covers in words and in character bigrams, whether the words are in its title or section, its
+vector similarity) and of the question (the share of its weight the knowledge base has never seen)
+go through a logistic model. Weights and threshold are fitted on the dev gold set by
+``python -m eval.train`` and kept in ``bot/data/confidence.json`` (see docs/confidence.md).
+A named provision ("政府采购法第二十二条") is answered with high confidence.
 """
 
 from __future__ import annotations
 
+import json
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+
+from kb.retrieve import SearchResult
+
+CONFIDENCE_FEATURES = ("top_logit", "coverage", "bigram_coverage", "heading_coverage", "vector", "unknown_share")
+
+_DEFAULTS = {
+    "top_logit": 0.5, "coverage": 4.0, "bigram_coverage": 2.0, "heading_coverage": 0.5, "vector": 1.0, "unknown_share": -3.0,
+}
+LOOKUP_CONFIDENCE = 0.97
 
 
-@dataclass(frozen=True)
+def confidence_features(result: SearchResult) -> list[float]:
+    if not result.hits:
+        return [-10.0, 0.0, 0.0, 0.0, 0.0, result.unknown_share]
+    s = result.hits[0].signals
+    return [
+        float(s.get("logit", 0.0)),
+        float(s.get("coverage", 0.0)),
+        float(s.get("bigram_coverage", 0.0)),
+        float(s.get("heading_coverage", 0.0)),
+        float(s.get("vector", 0.0)),
+        float(result.unknown_share),
+    ]
+
+
+@dataclass
 class ConfidenceModel:
-    bias: float = -4.2
-    coverage: float = 6.0
-    heading_coverage: float = 0.8
-    vector: float = 2.0
-    fused: float = 0.6
-    unknown_penalty: float = 2.5  # share of question weight the knowledge base has never seen
+    weights: dict[str, float] = field(default_factory=lambda: dict(_DEFAULTS))
+    bias: float = -4.0
     threshold: float = 0.5  # below this the assistant says it does not know and offers a person
 
-    def score(self, signals: dict[str, float], unknown_share: float = 0.0) -> float:
-        if signals.get("lookup"):
-            return 0.97
-        z = (
-            self.bias
-            + self.coverage * signals.get("coverage", 0.0)
-            + self.heading_coverage * signals.get("heading_coverage", 0.0)
-            + self.vector * max(0.0, signals.get("vector", 0.0))
-            + self.fused * signals.get("fused", 0.0)
-            - self.unknown_penalty * unknown_share
-        )
-        return 1.0 / (1.0 + math.exp(-z))
+    @classmethod
+    def load(cls, path: Path | None = None) -> "ConfidenceModel":
+        path = path or Path(str(resources.files("bot") / "data" / "confidence.json"))
+        if not path.is_file():
+            return cls()
+        data = json.loads(path.read_text(encoding="utf-8"))
+        return cls({k: float(data["weights"].get(k, 0.0)) for k in CONFIDENCE_FEATURES}, float(data["bias"]), float(data["threshold"]))
+
+    def save(self, path: Path, extra: dict | None = None) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        data = {"features": list(CONFIDENCE_FEATURES), "weights": self.weights, "bias": self.bias, "threshold": self.threshold, **(extra or {})}
+        path.write_text(json.dumps(data, ensure_ascii=False, indent=2), encoding="utf-8")
+
+    def probability(self, features: dict[str, float]) -> float:
+        z = self.bias + sum(self.weights.get(k, 0.0) * v for k, v in features.items())
+        return 1.0 / (1.0 + math.exp(-max(-50.0, min(50.0, z))))
+
+    def score(self, result: SearchResult) -> float:
+        if result.hits and result.hits[0].signals.get("lookup"):
+            return LOOKUP_CONFIDENCE
+        return self.probability(dict(zip(CONFIDENCE_FEATURES, confidence_features(result))))
 
     def confident(self, confidence: float) -> bool:
         return confidence >= self.threshold
-
-
-DEFAULT_MODEL = ConfidenceModel()

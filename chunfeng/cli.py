@@ -174,6 +174,62 @@ def _ask_batch(assistant, path: Path, filters=None) -> int:
     return 1 if bad else 0
 
 
+@app.command(name="eval")
+def eval_command(
+    dataset: Annotated[Path, typer.Option("--dataset", help="评测集（JSONL，格式见 eval/README）")],
+    corpus: Annotated[Optional[list[Path]], typer.Option("--corpus", help="要导入的政策文件夹（可重复）；不给则使用现有知识库")] = None,
+    kb: KbOption = None,
+    baselines: Annotated[bool, typer.Option("--baselines", help="同时运行朴素 LangChain 基线（BM25、Chroma）")] = False,
+    report: Annotated[Optional[Path], typer.Option("--report", help="写出评测报告（.html 或 .md）")] = None,
+    calibrate_on: Annotated[Optional[Path], typer.Option("--calibrate-on", help="基线拒答阈值的校准集（默认 eval/gold/dev.jsonl）")] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """评测：命中率、MRR、答复准确率、拒答与转人工、延迟；可与基线对比并生成报告。"""
+    from eval import gold, runner
+    from eval.metrics import METRIC_NAMES
+
+    try:
+        items = gold.load(dataset)
+        default_cal = Path(__file__).resolve().parents[1] / "eval" / "gold" / "dev.jsonl"
+        cal_path = calibrate_on or (default_cal if default_cal.is_file() else None)
+        calibration = gold.load(cal_path) if (baselines and cal_path) else None
+        if not corpus and kb is None:
+            kb = Settings.load().data_dir
+        progress = Progress(TextColumn("[bold]{task.description}[/bold]"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                            console=err, transient=True)
+        with progress:
+            tasks: dict[str, int] = {}
+
+            def on_progress(name: str, i: int, n: int) -> None:
+                if name not in tasks:
+                    tasks[name] = progress.add_task(name, total=n)
+                progress.update(tasks[name], completed=i)
+
+            result = runner.run(items, dataset=str(dataset), corpus=list(corpus or []), kb_dir=kb,
+                                baselines=baselines, calibration=calibration, on_progress=on_progress)
+    except ChunfengError as exc:
+        _fail(exc)
+        return
+    except RuntimeError as exc:
+        err.print(f"[red]错误：[/red]{exc}")
+        raise typer.Exit(2)
+    if report is not None:
+        from eval.report import write_report
+
+        write_report(result, report)
+    if as_json:
+        print(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
+        return
+    names = [s.label for s in result.systems]
+    out.print(f"评测集 {dataset}（{result.systems[0].metrics['questions']} 题），向量：{result.embedder}", highlight=False)
+    out.print("指标".ljust(22) + "".join(n[:18].ljust(20) for n in names), highlight=False)
+    for key, label in METRIC_NAMES.items():
+        values = "".join(f"{s.metrics[key]:.3f}".ljust(20) if "latency" not in key else f"{s.metrics[key]:.1f}".ljust(20) for s in result.systems)
+        out.print(label.ljust(22 - sum(1 for ch in label if ord(ch) > 127)) + values, highlight=False)
+    failures = [r for r in result.systems[0].rows if not r["passed"]]
+    out.print(f"\n未通过 {len(failures)} 题" + (f"；报告：{report}" if report else "（加 --report report.html 查看每一题）"), highlight=False)
+
+
 def main() -> None:
     try:
         app()

@@ -1,28 +1,30 @@
-"""Hybrid retrieval: keyword and vector candidates fused, then ranked with the passage's structure.
+"""Hybrid retrieval: three candidate searches, then one ranking that knows the passages' structure.
 
 1. A direct lookup ("政府采购法第二十二条") pins the named provision first; naming only a document
    makes its chunks preferred.
-2. The question is tokenised (jieba + domain dictionary) and expanded with the glossary.
-3. BM25 and the vector index each propose candidates; reciprocal rank fusion merges them.
-4. Candidates are re-scored with features a reader would use: how much of the question the passage
-   covers (IDF-weighted), whether the words sit in the title or section, and the fused rank.
+2. The question is tokenised (jieba + domain dictionary, and character bigrams) and expanded with
+   the glossary.
+3. Word BM25, bigram BM25 and the vector index each propose candidates (filters apply to all three).
+4. Every candidate gets the features of kb.ranking (coverage of the question, words in the title or
+   section, the answer kind asked for, structure …) and the linear ranker scores it.
 5. An optional cross-encoder reranks the head of the list.
-
-Filters (document, jurisdiction, date) apply to both candidate sources.
 """
 
 from __future__ import annotations
 
+import math
 import threading
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
-from kb.fusion import rrf
+from kb.cues import chunk_cue, question_types
 from kb.glossary import Glossary
-from kb.lookup import ArticleLookup, LookupResult
+from kb.keyword import Bm25Index
+from kb.lookup import DOMAIN_HINT, ArticleLookup, LookupResult
 from kb.models import Chunk
+from kb.ranking import LinearRanker, legal_level, length_feature, place_match, places
 from kb.rerank import Reranker
 from kb.store import KnowledgeBase, date_number
 from kb.textnorm import normalize
@@ -109,24 +111,34 @@ class SearchResult:
         return {t.text: t.weight for t in self.terms}
 
 
+def _level_features(c: Chunk, question: str) -> dict[str, float]:
+    level = legal_level(c.title, c.doc_number, c.jurisdiction)
+    local = level == "local"
+    return {
+        "level_law": 1.0 if level == "law" else 0.0,
+        "level_regulation": 1.0 if level == "regulation" else 0.0,
+        "level_rule": 1.0 if level == "rule" else 0.0,
+        "level_local": 1.0 if local else 0.0,
+        "place_match": place_match(question, places(f"{c.issuer} {c.title} {c.parents}")) if local else 0.0,
+    }
+
+
 class HybridRetriever:
     def __init__(
         self,
         kb: KnowledgeBase,
         glossary: Glossary,
         reranker: Reranker | None = None,
+        ranker: LinearRanker | None = None,
         *,
-        candidates: int = 40,
-        rrf_k: int = 60,
-        vector_weight: float = 0.7,
+        candidates: int = 30,
         expansion_weight: float = 0.6,
     ) -> None:
         self.kb = kb
         self.glossary = glossary
         self.reranker = reranker
+        self.ranker = ranker or LinearRanker.load()
         self.candidates = candidates
-        self.rrf_k = rrf_k
-        self.vector_weight = vector_weight
         self.expansion_weight = expansion_weight
         self._lookup: tuple[int, ArticleLookup] | None = None
         self._lock = threading.Lock()
@@ -142,33 +154,22 @@ class HybridRetriever:
     def search(self, query: str, k: int = 10, filters: Filters | None = None) -> SearchResult:
         filters = filters or Filters()
         tokenizer = self.kb.tokenizer
-        keyword = self.kb.keyword_index()
+        words = self.kb.keyword_index()
+        bigrams = self.kb.bigram_index()
         table = self.kb.table()
         lookup = self.lookup_index().find(query)
+        mask = None if filters.empty() else self._mask(table, filters)
 
         tokens = tokenizer.tokens(query)
         expansions = self.glossary.expanded_terms(query)
-        exp_tokens = [t for t in tokenizer.tokens(" ".join(expansions)) if t not in tokens] if expansions else []
+        extra = " ".join(expansions)
+        exp_tokens = [t for t in tokenizer.tokens(extra) if t not in tokens] if expansions else []
+        q_bigrams = tokenizer.query_bigrams(query)
+        exp_bigrams = [b for b in tokenizer.query_bigrams(extra) if b not in q_bigrams] if expansions else []
 
-        # keyword candidates
-        bm25_rank: list[str] = []
-        bm25_score: dict[str, float] = {}
-        if len(keyword):
-            scores = keyword.scores(tokens)
-            if exp_tokens:
-                scores = scores + self.expansion_weight * keyword.scores(exp_tokens)
-            if not filters.empty():
-                scores = scores * self._mask(table, filters)
-            n = min(self.candidates, len(scores))
-            idx = np.argpartition(-scores, n - 1)[:n] if n else np.array([], dtype=int)
-            idx = idx[np.argsort(-scores[idx], kind="stable")]
-            for i in idx:
-                if scores[i] > 0:
-                    cid = keyword.ids[int(i)]
-                    bm25_rank.append(cid)
-                    bm25_score[cid] = float(scores[i])
-
-        # vector candidates (only chunks the registry knows: see kb.store)
+        # three candidate lists: word BM25, bigram BM25, vectors
+        word_rank, word_score = self._keyword_candidates(words, tokens, exp_tokens, mask)
+        bigram_rank, bigram_score = self._keyword_candidates(bigrams, q_bigrams, exp_bigrams, mask)
         vec_rank: list[str] = []
         vec_score: dict[str, float] = {}
         if self.kb.count():
@@ -178,56 +179,82 @@ class HybridRetriever:
                     vec_rank.append(cid)
                     vec_score[cid] = sim
 
-        fused = rrf([bm25_rank, vec_rank], k=self.rrf_k, weights=[1.0, self.vector_weight])
         pinned = [cid for cid in (lookup.chunk_ids if lookup else []) if cid in table.position]
-        ids = list(dict.fromkeys(pinned + sorted(fused, key=lambda c: -fused[c])))[: max(self.candidates, k)]
-        chunks = self.kb.chunks(ids)
-        chunks = {cid: c for cid, c in chunks.items() if filters.accepts(c)}
+        ids = list(dict.fromkeys(pinned + word_rank + bigram_rank + vec_rank))
+        chunks = {cid: c for cid, c in self.kb.chunks(ids).items() if filters.accepts(c)}
 
-        terms = self.terms(query, tokens, keyword) if len(keyword) else []
-        max_fused = max(fused.values()) if fused else 1.0
-        max_bm25 = max(bm25_score.values()) if bm25_score else 1.0
+        terms = self.terms(query, tokens, words) if len(words) else []
+        types = question_types(query)
+        qb_set = set(q_bigrams)
+        best_word = max(word_score.values(), default=0.0) or 1.0
+        best_bigram = max(bigram_score.values(), default=0.0) or 1.0
+        word_pos = {cid: i for i, cid in enumerate(word_rank, 1)}
+        bigram_pos = {cid: i for i, cid in enumerate(bigram_rank, 1)}
+        vec_pos = {cid: i for i, cid in enumerate(vec_rank, 1)}
+
         hits: list[Hit] = []
         for cid in ids:
             c = chunks.get(cid)
             if c is None:
                 continue
+            body = normalize(c.index_text())
             cov, head_cov = self._coverage(c, terms)
-            signals = {
-                "bm25": bm25_score.get(cid, 0.0) / max_bm25,
+            features = {
+                "word_bm25": word_score.get(cid, 0.0) / best_word,
+                "bigram_bm25": bigram_score.get(cid, 0.0) / best_bigram,
                 "vector": vec_score.get(cid, 0.0),
-                "fused": fused.get(cid, 0.0) / max_fused if max_fused else 0.0,
+                "word_rr": 1.0 / word_pos[cid] if cid in word_pos else 0.0,
+                "bigram_rr": 1.0 / bigram_pos[cid] if cid in bigram_pos else 0.0,
+                "vector_rr": 1.0 / vec_pos[cid] if cid in vec_pos else 0.0,
                 "coverage": cov,
                 "heading_coverage": head_cov,
-                "lookup": 1.0 if cid in pinned else 0.0,
+                "bigram_coverage": (sum(1 for b in qb_set if b in body) / len(qb_set)) if qb_set else 0.0,
+                "cue": chunk_cue(c.text, types),
+                "is_article": 1.0 if c.kind == "article" else 0.0,
+                "is_row": 1.0 if c.kind == "row" else 0.0,
+                "is_text": 1.0 if c.kind == "text" else 0.0,
+                "length": length_feature(c.text),
+                "domain": 1.0 if DOMAIN_HINT in c.title else 0.0,
                 "doc_named": 1.0 if lookup and not lookup.chunk_ids and c.doc_id == lookup.target.doc_id else 0.0,
+                **_level_features(c, query),
             }
-            hits.append(Hit(c, self._score(signals), signals))
+            logit = self.ranker.score(features)
+            signals = {**features, "logit": logit, "lookup": 1.0 if cid in pinned else 0.0}
+            hits.append(Hit(c, 1.0 / (1.0 + math.exp(-logit)), signals))
 
         if self.reranker is not None and hits:
             head = sorted(hits, key=lambda h: -h.score)[:20]
             ce = self.reranker.score(query, [h.chunk.index_text() for h in head])
             for h, s in zip(head, ce):
                 h.signals["rerank"] = float(s)
-                h.score = 0.5 * h.score + 0.5 * float(s) + (2.0 if h.signals["lookup"] else 0.0)
+                h.score = 0.5 * h.score + 0.5 * float(s)
 
-        hits.sort(key=lambda h: (-h.score, h.chunk.source, h.chunk.ordinal))
+        hits.sort(key=lambda h: (-h.signals["lookup"], -h.score, h.chunk.source, h.chunk.ordinal))
         total = sum(t.weight for t in terms)
         unknown = sum(t.weight for t in terms if not t.known) / total if total else 1.0
         return SearchResult(query, hits[:k], tokens, expansions, lookup, terms, unknown)
 
-    @staticmethod
-    def _score(s: dict[str, float]) -> float:
-        """A linear blend of the signals; the pinned lookup always wins."""
-        score = 0.45 * s["fused"] + 0.35 * s["coverage"] + 0.1 * s["heading_coverage"] + 0.1 * s["bm25"]
-        score += 0.15 * s["doc_named"]
-        return score + (2.0 if s["lookup"] else 0.0)
+    def _keyword_candidates(
+        self, index: Bm25Index, tokens: list[str], extra: list[str], mask: np.ndarray | None
+    ) -> tuple[list[str], dict[str, float]]:
+        if not len(index) or not tokens and not extra:
+            return [], {}
+        scores = index.scores(tokens)
+        if extra:
+            scores = scores + self.expansion_weight * index.scores(extra)
+        if mask is not None:
+            scores = scores * mask
+        n = min(self.candidates, len(scores))
+        idx = np.argpartition(-scores, n - 1)[:n]
+        idx = idx[np.argsort(-scores[idx], kind="stable")]
+        ranked = [(index.ids[int(i)], float(scores[i])) for i in idx if scores[i] > 0]
+        return [cid for cid, _ in ranked], dict(ranked)
 
     def terms(self, query: str, tokens: list[str], keyword) -> list[Term]:
         """The question's tokens as weighted terms, each with its glossary alternatives."""
         expansions = self.glossary.expand(query)
         out: list[Term] = []
-        for tok in dict.fromkeys(self._resegment(t, keyword) for t in tokens):
+        for tok in dict.fromkeys(p for t in tokens for p in self._resegment(t, keyword)):
             alts = [tok]
             for exp in expansions:
                 if tok in exp.term or exp.term in tok:
@@ -243,17 +270,23 @@ class HybridRetriever:
             out.append(Term(tok, tuple(alts), weight, bool(known_alts)))
         return out
 
-    _EDGE = "内上下里中后前时在要能就才都也还了着过的地得把被给"
+    _EDGE = "内上下里中后前时在要能就才都也还了着过的地得把被给会"
 
-    def _resegment(self, tok: str, keyword) -> str:
-        """A word the segmenter glued to a function character ("几天内签" → 内签) is unknown to
-        the index; trimming the function character recovers the content word (签)."""
-        if keyword.df.get(tok) or len(tok) < 2:
-            return tok
+    def _resegment(self, tok: str, keyword) -> list[str]:
+        """Repair words the segmenter glued to a function character, which the index has never
+        seen: "几天内签" → 内签 → 签; "投会被拒" → 投会 → 投; "钱会" → 钱."""
+        if keyword.df.get(tok) or len(tok) < 2 or self.glossary.expand(tok):
+            return [tok]
         trimmed = tok.strip(self._EDGE)
         if trimmed and trimmed != tok and (keyword.df.get(trimmed) or self.glossary.expand(trimmed)):
-            return trimmed
-        return tok
+            return [trimmed]
+        stop = self.kb.tokenizer.is_stopword
+        for i in range(1, len(tok)):
+            left, right = tok[:i], tok[i:]
+            parts = [p for p in (left, right) if not stop(p) and p not in self._EDGE]
+            if parts and all(keyword.df.get(p) or self.glossary.expand(p) for p in parts):
+                return parts
+        return [tok]
 
     def _known(self, text: str, keyword) -> bool:
         toks = self.kb.tokenizer.tokens(text)

@@ -17,7 +17,6 @@ import shutil
 import threading
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 
 import numpy as np
 
@@ -27,7 +26,7 @@ from kb.keyword import Bm25Index
 from kb.manifest import SCHEMA_VERSION, Manifest
 from kb.models import Chunk, DocumentRecord
 from kb.registry import Registry
-from kb.tokenize import Tokenizer
+from kb.tokenize import BIGRAM_VERSION, Tokenizer
 from kb.vectors import ChromaVectorIndex, VectorIndex
 
 REGISTRY_NAME = "registry.sqlite"
@@ -79,7 +78,7 @@ class KnowledgeBase:
         self.registry = registry
         self.vectors = vectors
         self.tokenizer = tokenizer
-        self._keyword: Bm25Index | None = None
+        self._keyword: tuple[Bm25Index, Bm25Index] | None = None
         self._table: ChunkTable | None = None
         self._lock = threading.RLock()
 
@@ -163,6 +162,7 @@ class KnowledgeBase:
         elif ids:
             self.vectors.delete(sorted(ids))
         shutil.rmtree(self.data_dir / "bm25", ignore_errors=True)
+        shutil.rmtree(self.data_dir / "bm25-bigram", ignore_errors=True)
         self._write_manifest()
         self._invalidate()
 
@@ -185,26 +185,37 @@ class KnowledgeBase:
 
     # -- reading ------------------------------------------------------------------------------
     def keyword_index(self) -> Bm25Index:
-        """The BM25 index for the registry's current generation, loaded or rebuilt as needed."""
+        """The word-level BM25 index for the registry's current generation."""
+        return self._indexes()[0]
+
+    def bigram_index(self) -> Bm25Index:
+        """The character-bigram BM25 index, aligned with the word index."""
+        return self._indexes()[1]
+
+    def _indexes(self) -> tuple[Bm25Index, Bm25Index]:
+        """Both keyword indexes, loaded from disk or rebuilt from the registry when stale."""
         with self._lock:
             generation = self.registry.generation()
-            if self._keyword is not None and self._keyword.generation == generation:
+            if self._keyword is not None and self._keyword[0].generation == generation:
                 return self._keyword
-            root = self.data_dir / "bm25"
-            index = Bm25Index.load(root)
             chunks = list(self.registry.iter_chunks())
-            if index is None or index.generation != generation or index.tokenizer != self.tokenizer.version or len(index) != len(chunks):
-                index = Bm25Index.build(
-                    [c.id for c in chunks],
-                    [self.tokenizer.tokens(c.index_text()) for c in chunks],
-                    generation=generation,
-                    tokenizer=self.tokenizer.version,
-                )
-                index.save(root)
+            specs = (
+                ("bm25", self.tokenizer.version, lambda c: self.tokenizer.tokens(c.index_text())),
+                ("bm25-bigram", BIGRAM_VERSION, lambda c: self.tokenizer.bigrams(c.index_text())),
+            )
+            built = []
+            for folder, version, tokens_of in specs:
+                root = self.data_dir / folder
+                index = Bm25Index.load(root)
+                if index is None or index.generation != generation or index.tokenizer != version or len(index) != len(chunks):
+                    index = Bm25Index.build([c.id for c in chunks], [tokens_of(c) for c in chunks], generation=generation, tokenizer=version)
+                    index.save(root)
+                built.append(index)
+            words, bigrams = built
             by_id = {c.id: c for c in chunks}
-            self._table = ChunkTable.from_chunks([by_id[i] for i in index.ids if i in by_id])
-            self._keyword = index
-            return index
+            self._table = ChunkTable.from_chunks([by_id[i] for i in words.ids if i in by_id])
+            self._keyword = (words, bigrams)
+            return self._keyword
 
     def table(self) -> ChunkTable:
         with self._lock:
@@ -221,5 +232,3 @@ class KnowledgeBase:
     def count(self) -> int:
         return self.registry.count_chunks()
 
-
-ProgressFn = Callable[[str], None]

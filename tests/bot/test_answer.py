@@ -39,8 +39,14 @@ def test_sample_answer_cites_the_provision_with_its_number(sample_assistant):
     assert any(ch.isdigit() or ch in "一二三四五六七八九十" for ch in reply.answer.splitlines()[0])
 
 
-def test_out_of_scope_question_gets_an_honest_not_found(sample_assistant):
+def test_everyday_question_is_declined_naming_its_topic(sample_assistant):
     reply = sample_assistant.reply(Turn(text="明天会下雨吗？"))
+    assert reply.handoff and reply.reason == "out_of_scope" and reply.citations == []
+    assert "生活咨询" in reply.answer and "12345" in reply.answer
+
+
+def test_procurement_question_the_kb_cannot_answer_is_not_made_up(sample_assistant):
+    reply = sample_assistant.reply(Turn(text="评审专家的劳务报酬标准是多少？"))
     assert reply.handoff and reply.reason == "low_confidence" and reply.answer == NOT_FOUND
     assert reply.confidence < 0.5
 

@@ -1,13 +1,15 @@
 import pytest
 
 from bot import intents
-from bot.cues import DEFINITION, NUMBER, PERMISSION, TIME, question_types, sentence_cue
+from kb.cues import DEFINITION, NUMBER, PERMISSION, TIME, question_types, sentence_cue
 
 
 @pytest.mark.parametrize(
     "text",
     ["转人工", "我要人工客服", "帮我找一下工作人员", "能不能让人打电话给我", "我想跟真人聊聊", "机器人听不懂，帮我转人工",
-     "你们电话多少，让人联系我", "请工作人员联系我"],
+     "你们电话多少，让人联系我", "请工作人员联系我", "能不能安排专人对接一下", "我想当面咨询", "不想跟机器人说了",
+     "找你们领导", "智能客服答非所问", "有没有人工", "客服在吗", "我要投诉你们的服务态度",
+     "让你们的人打个电话过来", "我想跟人聊聊"],
 )
 def test_requests_for_a_person(text):
     assert intents.classify(text) == intents.HANDOFF

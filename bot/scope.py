@@ -1,0 +1,57 @@
+"""Is a question about government procurement at all? A category guard, like a 12345 dispatcher's.
+
+Everyday topics (社保医保, 住房物业, 交通出行 …) are listed with their keywords in
+``bot/data/offtopic.tsv``; unambiguous procurement words in ``bot/data/anchors.txt``. A question
+that names an everyday topic and no procurement anchor is out of scope: the assistant says so,
+names the topic, and offers a person — it does not quote a loosely related provision.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+from kb.textnorm import normalize
+
+
+@dataclass(frozen=True)
+class OffTopic:
+    category: str
+    keyword: str
+
+
+class ScopeGuard:
+    def __init__(self, categories: dict[str, list[str]], anchors: list[str]) -> None:
+        self.categories = {c: [normalize(k) for k in ks if k] for c, ks in categories.items()}
+        self.anchors = [normalize(a) for a in anchors if a]
+
+    @classmethod
+    def load(cls, folder: Path | None = None) -> "ScopeGuard":
+        folder = folder or Path(str(resources.files("bot") / "data"))
+        categories: dict[str, list[str]] = {}
+        for line in (folder / "offtopic.tsv").read_text(encoding="utf-8").splitlines():
+            if line.strip() and not line.startswith("#") and "\t" in line:
+                name, words = line.split("\t", 1)
+                categories[name.strip()] = [w.strip() for w in words.split("|")]
+        anchors = [
+            line.strip()
+            for line in (folder / "anchors.txt").read_text(encoding="utf-8").splitlines()
+            if line.strip() and not line.startswith("#")
+        ]
+        return cls(categories, anchors)
+
+    def anchored(self, question: str) -> bool:
+        text = normalize(question)
+        return any(a in text for a in self.anchors)
+
+    def off_topic(self, question: str) -> OffTopic | None:
+        """The everyday topic a question is about, when it is not a procurement question."""
+        text = normalize(question)
+        if self.anchored(text):
+            return None
+        for category, words in self.categories.items():
+            for w in words:
+                if w in text:
+                    return OffTopic(category, w)
+        return None

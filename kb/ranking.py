@@ -1,0 +1,104 @@
+"""Ranking features and a linear ranker — pure functions, weights kept as data.
+
+Each candidate passage gets a handful of features a reader would also use to judge it: how much
+of the question it covers (IDF-weighted words, with glossary alternatives; character bigrams),
+whether those words sit in its title or section, how the keyword and vector searches ranked it,
+whether it carries the kind of answer the question asks for (a time limit, a number, 可以/不得),
+and its structure (an article, a table row, loose text). A linear model turns them into a score.
+
+The weights live in ``kb/data/ranker.json`` and are fitted on the dev gold set by
+``python -m eval.train`` (logistic regression: is this passage a correct one?). See docs/ranking.md.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+
+FEATURES = (
+    "word_bm25",  # word BM25 score / best word BM25 score among candidates
+    "bigram_bm25",  # the same for character bigrams
+    "vector",  # cosine similarity to the question
+    "word_rr",  # 1 / rank in the word BM25 list (0 when absent)
+    "bigram_rr",
+    "vector_rr",
+    "coverage",  # IDF-weighted share of the question's words found in the passage
+    "heading_coverage",  # the same, in the title, headings and label only
+    "bigram_coverage",  # share of the question's bigrams found in the passage
+    "cue",  # the passage carries the kind of answer asked for (kb.cues)
+    "is_article",
+    "is_row",
+    "is_text",
+    "length",  # log length, 0..1
+    "domain",  # the document's title names the assistant's domain (政府采购)
+    "doc_named",  # the question names this passage's document
+    "level_law",  # legal hierarchy of the document: 法律
+    "level_regulation",  # 行政法规 (…条例)
+    "level_rule",  # 部门规章 (…令第N号)
+    "level_local",  # a provincial or city document
+    "place_match",  # the question names the place a local document belongs to
+)
+
+DEFAULT_WEIGHTS = {
+    "word_bm25": 1.0, "bigram_bm25": 1.0, "vector": 1.0, "word_rr": 1.0, "bigram_rr": 1.0, "vector_rr": 0.5,
+    "coverage": 3.0, "heading_coverage": 0.8, "bigram_coverage": 1.5, "cue": 0.5, "is_article": 0.2, "is_row": -0.3,
+    "is_text": -0.5, "length": 0.0, "domain": 0.3, "doc_named": 2.0,
+    "level_law": 0.3, "level_regulation": 0.2, "level_rule": 0.1, "level_local": 0.0, "place_match": 1.0,
+}
+
+_PLACE = re.compile(r"([\u4e00-\u9fff]{2,4}?)(?:市|县|区|省)")
+
+
+def legal_level(title: str, doc_number: str, jurisdiction: str) -> str:
+    """law | regulation | rule | normative | local — how authoritative a document is."""
+    if jurisdiction in ("city", "provincial"):
+        return "local"
+    t = title.removeprefix("中华人民共和国")
+    if t.endswith("法"):
+        return "law"
+    if t.endswith("条例") or doc_number.startswith("国务院令"):
+        return "regulation"
+    if "令第" in doc_number:
+        return "rule"
+    return "normative"
+
+
+def places(text: str) -> set[str]:
+    """Place names (许昌, 禹州, 河南) mentioned with their 市/县/区/省 suffix."""
+    return {m.group(1) for m in _PLACE.finditer(text)}
+
+
+def place_match(question: str, chunk_places: set[str]) -> float:
+    return 1.0 if chunk_places and any(p in question for p in chunk_places) else 0.0
+
+
+def length_feature(text: str) -> float:
+    return min(1.0, math.log(1 + len(text)) / math.log(1 + 600))
+
+
+@dataclass
+class LinearRanker:
+    weights: dict[str, float] = field(default_factory=lambda: dict(DEFAULT_WEIGHTS))
+    bias: float = 0.0
+    source: str = "defaults"
+
+    @classmethod
+    def load(cls, path: Path | None = None) -> "LinearRanker":
+        path = path or Path(str(resources.files("kb") / "data" / "ranker.json"))
+        if not path.is_file():
+            return cls()
+        data = json.loads(path.read_text(encoding="utf-8"))
+        weights = {k: float(data["weights"].get(k, 0.0)) for k in FEATURES}
+        return cls(weights, float(data.get("bias", 0.0)), str(path))
+
+    def score(self, features: dict[str, float]) -> float:
+        """Log-odds that the passage answers the question."""
+        return self.bias + sum(w * features.get(k, 0.0) for k, w in self.weights.items())
+
+    def save(self, path: Path, extra: dict | None = None) -> None:
+        data = {"features": list(FEATURES), "weights": self.weights, "bias": self.bias, **(extra or {})}
+        path.write_text(json.dumps(data, ensure_ascii=False, indent=2), encoding="utf-8")
