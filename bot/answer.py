@@ -137,7 +137,8 @@ def counterpart(main: Hit, other: SearchResult, question: str) -> Picked | None:
         return None
     h = other.hits[0]
     s = h.signals
-    if s.get("logit", -99) < main.signals.get("logit", 0.0) - 2.5 or s.get("coverage", 0) < 0.6:
+    # absolute features only: log-odds from two different candidate sets are not comparable
+    if s.get("coverage", 0) < max(0.6, main.signals.get("coverage", 0.0) - 0.4):
         return None
     if s.get("bigram_coverage", 0) < 0.4 or s.get("cue", 0) < 0.5:
         return None

@@ -4,7 +4,7 @@ Features of the best passage after ranking (its ranker log-odds, how much of the
 covers in words and in character bigrams, whether the words are in its title or section, its
 vector similarity) and of the question (the share of its weight the knowledge base has never seen)
 go through a logistic model. Weights and threshold are fitted on the dev gold set by
-``python -m eval.train`` and kept in ``bot/data/confidence.json`` (see docs/confidence.md).
+``python -m eval.train`` and kept in ``bot/data/confidence.json`` (see docs/quality.md).
 A named provision ("政府采购法第二十二条") is answered with high confidence.
 """
 

@@ -188,6 +188,9 @@ def eval_command(
     from eval import gold, runner
     from eval.metrics import METRIC_NAMES
 
+    if report is not None and report.suffix.lower() not in (".html", ".htm", ".md"):
+        err.print(f"无法生成 {report.suffix or '（无扩展名）'} 格式的评测报告：报告文件名须以 .html 或 .md 结尾（如 report.html）。")
+        raise typer.Exit(2)
     try:
         items = gold.load(dataset)
         default_cal = Path(__file__).resolve().parents[1] / "eval" / "gold" / "dev.jsonl"

@@ -7,7 +7,7 @@ whether it carries the kind of answer the question asks for (a time limit, a num
 and its structure (an article, a table row, loose text). A linear model turns them into a score.
 
 The weights live in ``kb/data/ranker.json`` and are fitted on the dev gold set by
-``python -m eval.train`` (logistic regression: is this passage a correct one?). See docs/ranking.md.
+``python -m eval.train`` (listwise softmax on the dev set). See docs/quality.md.
 """
 
 from __future__ import annotations
@@ -58,7 +58,7 @@ def legal_level(title: str, doc_number: str, jurisdiction: str) -> str:
     if jurisdiction in ("city", "provincial"):
         return "local"
     t = title.removeprefix("中华人民共和国")
-    if t.endswith("法"):
+    if t.endswith("法") and not t.endswith("办法"):
         return "law"
     if t.endswith("条例") or doc_number.startswith("国务院令"):
         return "regulation"
