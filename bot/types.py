@@ -54,6 +54,9 @@ class Reply:
     question: str = ""
     id: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
+    session_id: str = ""  # set in a conversation
+    message_id: str = ""  # the stored assistant message (for feedback)
+    ticket: dict[str, Any] | None = None  # {"ticket_id", "status", "reason"} when a person took over
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -65,5 +68,6 @@ class Reply:
             "confidence": round(float(self.confidence), 4),
             "citations": [c.to_dict() for c in self.citations],
             "kind": self.kind,
+            **({"session_id": self.session_id, "message_id": self.message_id, "ticket": self.ticket} if self.session_id else {}),
             **self.extra,
         }

@@ -233,6 +233,63 @@ def eval_command(
     out.print(f"\n未通过 {len(failures)} 题" + (f"；报告：{report}" if report else "（加 --report report.html 查看每一题）"), highlight=False)
 
 
+@app.command()
+def serve(
+    kb: KbOption = None,
+    host: Annotated[str, typer.Option("--host", help="监听地址")] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", help="端口")] = 8000,
+) -> None:
+    """启动聊天页面、坐席工作台和 JSON 接口。"""
+    import uvicorn
+
+    from web.app import create_app
+
+    try:
+        settings = _settings(kb)
+        application = create_app(settings)
+    except ChunfengError as exc:
+        _fail(exc)
+        return
+    err.print(f"春风政采助手已启动：聊天页面 http://{host}:{port}/ ，坐席工作台 http://{host}:{port}/console ，接口文档 http://{host}:{port}/docs")
+    uvicorn.run(application, host=host, port=port, log_level=settings.log_level.lower())
+
+
+user_app = typer.Typer(help="管理坐席、话务员和管理员账号。")
+app.add_typer(user_app, name="user")
+
+
+@user_app.command("add")
+def user_add(
+    name: Annotated[str, typer.Argument(help="用户名（2–32 个英文字母、数字或 _ . -）")],
+    role: Annotated[str, typer.Option("--role", help="agent（客服坐席）/ operator（热线话务员）/ admin（管理员）")],
+    password: Annotated[Optional[str], typer.Option("--password", help="密码（不给则提示输入，不会回显）")] = None,
+    kb: KbOption = None,
+) -> None:
+    """添加账号。"""
+    from bot.accounts import AccountStore
+    from chunfeng.factory import open_database
+
+    if password is None:
+        password = typer.prompt("密码", hide_input=True, confirmation_prompt=True, confirmation_prompt_text="再输入一次")
+    try:
+        db = open_database(_settings(kb))
+        account = AccountStore(db).create(name, password, role)
+    except ChunfengError as exc:
+        _fail(exc)
+        return
+    out.print(f"已添加账号 {account.username}（{account.role}）。", highlight=False)
+
+
+@user_app.command("list")
+def user_list(kb: KbOption = None) -> None:
+    """列出账号。"""
+    from bot.accounts import ROLE_NAMES, AccountStore
+    from chunfeng.factory import open_database
+
+    for acc in AccountStore(open_database(_settings(kb))).list():
+        out.print(f"{acc.username}\t{ROLE_NAMES.get(acc.role, acc.role)}\t{'已停用' if acc.disabled else '正常'}", highlight=False)
+
+
 def main() -> None:
     try:
         app()

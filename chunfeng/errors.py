@@ -10,9 +10,16 @@ for the CLI, a JSON error for the API, a polite text for WeChat).
     ├── IngestError
     │   ├── SkippedFile        a file we deliberately do not ingest (not a failure)
     │   └── FileLoadError      a file that should have ingested but could not be read
-    └── KnowledgeBaseError
-        ├── KnowledgeBaseMissing
-        └── EmbedderMismatch   the index was built with another embedder
+    ├── KnowledgeBaseError
+    │   ├── KnowledgeBaseMissing
+    │   └── EmbedderMismatch   the index was built with another embedder
+    ├── InvalidInput           a request the user can correct (422)
+    │   └── TooLarge           over a size limit (413)
+    ├── NotFound               no such session, ticket, FAQ entry … (404)
+    ├── Conflict               the thing changed state meanwhile (409)
+    ├── AuthError              not signed in, or bad credentials (401)
+    ├── Forbidden              signed in but not allowed (403)
+    └── RateLimited            too many requests; ``retry_after`` seconds (429)
 """
 
 from __future__ import annotations
@@ -68,3 +75,35 @@ class KnowledgeBaseMissing(KnowledgeBaseError):
 
 class EmbedderMismatch(KnowledgeBaseError):
     code = "embedder_mismatch"
+
+
+class InvalidInput(ChunfengError):
+    code = "invalid_input"
+
+
+class TooLarge(InvalidInput):
+    code = "too_large"
+
+
+class NotFound(ChunfengError):
+    code = "not_found"
+
+
+class Conflict(ChunfengError):
+    code = "conflict"
+
+
+class AuthError(ChunfengError):
+    code = "unauthorized"
+
+
+class Forbidden(ChunfengError):
+    code = "forbidden"
+
+
+class RateLimited(ChunfengError):
+    code = "rate_limited"
+
+    def __init__(self, message: str, *, retry_after: int = 60) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after

@@ -5,10 +5,20 @@ Every entry point (CLI, web app, evaluation) builds through here, so they share 
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
+from bot.accounts import AccountStore
 from bot.answer import Answerer
-from bot.assistant import Assistant
+from bot.assistant import Assistant, Conversation
+from bot.db import Clock, Database, utc_now
+from bot.desk import Desk
+from bot.faq import FaqStore
+from bot.notify import Notifiers, Outbox
+from bot.sessions import SessionStore
+from bot.sla import SlaPolicy
+from bot.tickets import TicketStore
+from bot.workdays import Calendar, WorkingHours
 from chunfeng.settings import Settings
 from ingest.chunker import Chunker
 from kb.embed import Embedder, make_embedder
@@ -42,5 +52,43 @@ def build_answerer(settings: Settings, kb: KnowledgeBase) -> Answerer:
 
 
 def build_assistant(settings: Settings, kb: KnowledgeBase | None = None) -> Assistant:
+    """The stateless assistant of `chunfeng ask` and the evaluation."""
     kb = kb or open_kb(settings)
     return Assistant(build_answerer(settings, kb))
+
+
+def open_database(settings: Settings, clock: Clock = utc_now) -> Database:
+    return Database(Path(settings.data_dir) / "app.sqlite", clock)
+
+
+def sla_for(settings: Settings) -> SlaPolicy:
+    return SlaPolicy(WorkingHours.parse(settings.working_hours), Calendar.load(settings.holidays_file), settings.sla_working_days)
+
+
+@dataclass
+class Services:
+    """Everything the web app (and the other adapters) need, built once from the settings."""
+
+    settings: Settings
+    kb: KnowledgeBase
+    db: Database
+    assistant: Assistant
+    desk: Desk
+    accounts: AccountStore
+    notifiers: Notifiers
+    outbox: Outbox
+
+    def close(self) -> None:
+        self.db.close()
+        self.kb.close()
+
+
+def build_services(settings: Settings, *, clock: Clock = utc_now, kb: KnowledgeBase | None = None) -> Services:
+    kb = kb or open_kb(settings, create=True)
+    db = open_database(settings, clock)
+    sessions, tickets = SessionStore(db), TicketStore(db)
+    faq = FaqStore(db, settings.faq_threshold)
+    notifiers = Notifiers()
+    conversation = Conversation(sessions, tickets, faq, sla_for(settings))
+    assistant = Assistant(build_answerer(settings, kb), conversation)
+    return Services(settings, kb, db, assistant, Desk(sessions, tickets, faq, notifiers), AccountStore(db), notifiers, Outbox(db))

@@ -56,6 +56,19 @@ class Settings(BaseSettings):
         default=600, ge=150, le=4000, description="Longest chunk before a long article is split into labelled parts."
     )
 
+    # -- conversations and handoff -----------------------------------------------------------
+    max_message_chars: int = Field(default=2000, ge=50, le=20000, description="Longest chat message accepted.")
+    rate_limit_per_minute: int = Field(
+        default=30, ge=0, le=10000, description="Chat requests per minute per user or IP on public endpoints (0 = no limit)."
+    )
+    working_hours: str = Field(default="09:00-12:00,13:30-17:30", description="Agents' working hours on working days.")
+    sla_working_days: int = Field(default=1, ge=0, le=30, description="Working days within which a person answers a handoff.")
+    holidays_file: Path | None = Field(
+        default=None, description="Extra holidays / make-up working days, one date per line (for years chinesecalendar lacks)."
+    )
+    faq_threshold: float = Field(default=0.72, ge=0.3, le=1.0, description="How alike a question must be to an FAQ entry.")
+    max_upload_mb: int = Field(default=20, ge=1, le=500, description="Largest policy file an admin may upload.")
+
     # -- logging ----------------------------------------------------------------------------
     log_level: str = Field(default="WARNING", description="Log level: DEBUG, INFO, WARNING, ERROR.")
 

@@ -39,7 +39,6 @@ import platform
 import random
 import re
 import resource
-import shutil
 import statistics
 import subprocess
 import sys
@@ -440,7 +439,7 @@ def markdown(rows: list[dict], meta: dict) -> str:
         "`ask` p50 | `ask` p95 | `ask` mean | p95 target | peak RSS | data dir |"
     )
     lines = [
-        f"Measured {meta['date']} on {meta['machine']}; embedder {meta['embedder']}, embedded Chroma, default settings. "
+        f"Measured {meta['date']} on {meta['machine']} (working tree of commit {meta['commit']}); embedder {meta['embedder']}, embedded Chroma, default settings. "
         f"Synthetic measures recombined from the real articles (seed {meta['seed']}); "
         f"`ask` = {meta['repeat']}× every question of `{meta['questions_file']}` through `Assistant.reply`, warm. "
         "Each size runs in its own process; peak RSS is that process's `ru_maxrss`. "
@@ -459,6 +458,14 @@ def markdown(rows: list[dict], meta: dict) -> str:
             f"{r['peak_rss_mb']} MB | {r['data_dir_mb']} MB |"
         )
     return "\n".join(lines) + "\n"
+
+
+def _commit() -> str:
+    try:
+        out = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=REPO, capture_output=True, text=True, timeout=10)
+        return out.stdout.strip() or "unknown"
+    except (OSError, subprocess.SubprocessError):
+        return "unknown"
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -490,6 +497,7 @@ def main(argv: list[str] | None = None) -> None:
     loads = [x for r in rows for x in (r["loadavg_start"][0], r["loadavg_end"][0])]
     meta = {
         "date": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "commit": _commit(),
         "machine": f"{platform.machine()}, Python {platform.python_version()}, {os.cpu_count()} CPU",
         "embedder": rows[0]["embedder"] if rows else "",
         "seed": args.seed,

@@ -1,0 +1,100 @@
+"""The app factory: ``create_app(settings)`` builds everything from one typed settings object.
+
+No import-time singletons: tests build as many apps as they like, each on its own data folder.
+"""
+
+from __future__ import annotations
+
+import json
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import FastAPI
+
+from chunfeng.factory import Services, build_services
+from chunfeng.settings import Settings
+from web import errors
+from web.api import router as api_router
+from web.ratelimit import RateLimiter
+
+JSON_LIMIT = 64 * 1024  # bytes; chat messages are capped far below this
+
+
+class BodyLimit:
+    """Refuse request bodies over the limit with 413 and the JSON error shape, before parsing."""
+
+    def __init__(self, app: Any, json_limit: int, upload_limit: int) -> None:
+        self.app = app
+        self.json_limit = json_limit
+        self.upload_limit = upload_limit
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http" or scope["method"] in ("GET", "HEAD", "OPTIONS"):
+            return await self.app(scope, receive, send)
+        headers = dict(scope.get("headers") or [])
+        ctype = headers.get(b"content-type", b"").decode("latin-1")
+        limit = self.upload_limit if ctype.startswith("multipart/") else self.json_limit
+        declared = headers.get(b"content-length")
+        if declared is not None and declared.isdigit() and int(declared) > limit:
+            return await self._too_large(send, limit)
+        seen = 0
+
+        async def counted():
+            nonlocal seen
+            message = await receive()
+            if message["type"] == "http.request":
+                seen += len(message.get("body", b""))
+                if seen > limit:
+                    raise _TooLarge
+            return message
+
+        try:
+            return await self.app(scope, counted, send)
+        except _TooLarge:
+            return await self._too_large(send, limit)
+
+    @staticmethod
+    async def _too_large(send, limit: int) -> None:
+        body = json.dumps(errors.error_body("too_large", f"请求内容太大（上限 {limit // 1024} KB）。请缩短内容后重试。"), ensure_ascii=False).encode()
+        await send({"type": "http.response.start", "status": 413,
+                    "headers": [(b"content-type", b"application/json; charset=utf-8"), (b"content-length", str(len(body)).encode())]})
+        await send({"type": "http.response.body", "body": body})
+
+
+class _TooLarge(Exception):
+    pass
+
+
+def create_app(settings: Settings, services: Services | None = None) -> FastAPI:
+    svc = services or build_services(settings)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        yield
+        if services is None:  # we built them, we close them
+            svc.close()
+
+    app = FastAPI(
+        title="春风政采助手 Chunfeng API",
+        description="政府采购政策问答、人工客服转接与坐席工作台的接口。所有错误返回 {\"error\": {\"code\", \"message\"}}。",
+        version="0.1.0",
+        lifespan=lifespan,
+    )
+    app.state.services = svc
+    app.state.limiter = RateLimiter(settings.rate_limit_per_minute)
+    errors.install(app)
+    app.include_router(api_router)
+    try:
+        from web.pages import router as pages_router, static_files
+
+        app.include_router(pages_router)
+        app.mount("/static", static_files(), name="static")
+    except ImportError:  # pages are optional for API-only deployments
+        pass
+
+    @app.get("/healthz", tags=["ops"])
+    def healthz() -> dict[str, Any]:
+        return {"status": "ok", "documents": len(svc.kb.documents()), "chunks": svc.kb.count()}
+
+    app.add_middleware(BodyLimit, json_limit=JSON_LIMIT, upload_limit=settings.max_upload_mb * 1024 * 1024)
+    return app
