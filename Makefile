@@ -1,5 +1,5 @@
 # The two commands of the README's first screen:
-#   make run    install into .venv, ingest the bundled sample, answer a question
+#   make run    install into .venv, ingest the bundled sample, answer a question, serve the chat page
 #   make test   install into .venv (with test extras) and run the whole test suite
 # TORCH_INDEX: on an ordinary Linux machine, `make run TORCH_INDEX=https://download.pytorch.org/whl/cpu`
 # installs the CPU-only torch build instead of the default CUDA one.
@@ -23,9 +23,13 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
 run: $(STAMP)
 	$(BIN)/chunfeng ingest samples/policies --kb $(DATA)
 	$(BIN)/chunfeng ask "$(QUESTION)" --kb $(DATA)
+	$(BIN)/chunfeng serve --kb $(DATA) --host $(HOST) --port $(PORT)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest

@@ -91,6 +91,10 @@ class Outbox:
         """Cannot be sent now (e.g. WeChat's 48-hour window closed): kept until the user writes."""
         self.db.execute("UPDATE outbox SET state='waiting', error=? WHERE id=?", (reason[:500], item_id))
 
+    def release(self, item_id: int) -> None:
+        """A waiting message may go now (the user wrote again)."""
+        self.db.execute("UPDATE outbox SET state='pending', next_at=? WHERE id=?", (iso(self.db.now()), item_id))
+
     def waiting_for(self, channel: str, target: str) -> list[dict[str, Any]]:
         rows = self.db.query("SELECT * FROM outbox WHERE channel=? AND target=? AND state='waiting' ORDER BY id", (channel, target))
         return [{**dict(r), "payload": json.loads(r["payload"])} for r in rows]

@@ -242,11 +242,11 @@ def serve(
     """启动聊天页面、坐席工作台和 JSON 接口。"""
     import uvicorn
 
-    from web.app import create_app
+    from chunfeng.server import build_app
 
     try:
         settings = _settings(kb)
-        application = create_app(settings)
+        application = build_app(settings)
     except ChunfengError as exc:
         _fail(exc)
         return

@@ -14,6 +14,7 @@ for the CLI, a JSON error for the API, a polite text for WeChat).
     │   ├── KnowledgeBaseMissing
     │   └── EmbedderMismatch   the index was built with another embedder
     ├── InvalidInput           a request the user can correct (422)
+    │   ├── BadRequest         a request that cannot be understood or used as sent (400)
     │   └── TooLarge           over a size limit (413)
     ├── NotFound               no such session, ticket, FAQ entry … (404)
     ├── Conflict               the thing changed state meanwhile (409)
@@ -83,6 +84,10 @@ class InvalidInput(ChunfengError):
 
 class TooLarge(InvalidInput):
     code = "too_large"
+
+
+class BadRequest(InvalidInput):
+    code = "bad_request"
 
 
 class NotFound(ChunfengError):

@@ -5,8 +5,9 @@ Every entry point (CLI, web app, evaluation) builds through here, so they share 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 
 from bot.accounts import AccountStore
 from bot.answer import Answerer
@@ -77,8 +78,11 @@ class Services:
     accounts: AccountStore
     notifiers: Notifiers
     outbox: Outbox
+    on_close: list[Callable[[], None]] = field(default_factory=list)  # background workers to stop first
 
     def close(self) -> None:
+        for stop in self.on_close:
+            stop()
         self.db.close()
         self.kb.close()
 

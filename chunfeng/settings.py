@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from pydantic import Field, ValidationError
+from pydantic import Field, SecretStr, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from chunfeng.errors import ConfigError
@@ -68,6 +68,22 @@ class Settings(BaseSettings):
     )
     faq_threshold: float = Field(default=0.72, ge=0.3, le=1.0, description="How alike a question must be to an FAQ entry.")
     max_upload_mb: int = Field(default=20, ge=1, le=500, description="Largest policy file an admin may upload.")
+
+    # -- WeChat (official account and mini-program) ------------------------------------------
+    wechat_token: SecretStr | None = Field(default=None, description="Token configured for message push; enables /wechat/callback.")
+    wechat_appid: str | None = Field(default=None, description="AppID of the official account or mini-program.")
+    wechat_secret: SecretStr | None = Field(default=None, description="AppSecret (for access tokens and code2session).")
+    wechat_aes_key: SecretStr | None = Field(default=None, description="EncodingAESKey (43 characters); enables safe/compatible mode.")
+    wechat_api_base: str = Field(default="https://api.weixin.qq.com", description="WeChat API base URL (tests point it at a fake).")
+    wechat_seccheck: bool = Field(default=False, description="Check mini-program chat text with msgSecCheck v2.")
+    wechat_template_id: str | None = Field(default=None, description="Subscribe-message template for 'your question was answered'.")
+    wechat_mp_state: str = Field(default="formal", description="miniprogram_state for subscribe messages: developer, trial or formal.")
+    wechat_cs_quota: int = Field(default=5, ge=1, le=100, description="Customer-service messages allowed per user message (48-hour window).")
+    wechat_passive_seconds: float = Field(
+        default=4.0, ge=0.0, le=4.5, description="How long a push may wait for the answer before replying 'success' and sending it later."
+    )
+    wechat_timeout: float = Field(default=5.0, gt=0, le=60, description="Timeout of calls to the WeChat API, seconds.")
+    public_url: str | None = Field(default=None, description="Public base URL of this server, for links to full answers.")
 
     # -- logging ----------------------------------------------------------------------------
     log_level: str = Field(default="WARNING", description="Log level: DEBUG, INFO, WARNING, ERROR.")

@@ -11,6 +11,7 @@ Every embedder has a ``name`` that identifies it exactly; the index records it a
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import math
 import os
@@ -35,6 +36,13 @@ class Embedder(Protocol):
     def embed_query(self, text: str) -> np.ndarray: ...
 
 
+@functools.lru_cache(maxsize=1 << 18)
+def _bucket(gram: str, dim: int) -> tuple[int, float]:
+    """Bucket and sign of an n-gram (memoised: the same n-grams recur across a corpus)."""
+    h = int.from_bytes(hashlib.blake2b(gram.encode("utf-8"), digest_size=8).digest(), "little")
+    return h % dim, (1.0 if (h >> 63) & 1 else -1.0)
+
+
 class HashNgramEmbedder:
     """Hashed character n-grams: a bag-of-ngrams vector, no model needed."""
 
@@ -45,8 +53,7 @@ class HashNgramEmbedder:
         self.name = f"hash-ngram-v1-d{dim}-n{''.join(map(str, ngrams))}"
 
     def _bucket(self, gram: str) -> tuple[int, float]:
-        h = int.from_bytes(hashlib.blake2b(gram.encode("utf-8"), digest_size=8).digest(), "little")
-        return h % self.dim, (1.0 if (h >> 63) & 1 else -1.0)
+        return _bucket(gram, self.dim)
 
     def _vector(self, text: str) -> np.ndarray:
         norm = normalize(text)

@@ -15,8 +15,9 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, Field
 
-from bot.types import Reply, Turn
-from chunfeng.errors import InvalidInput, NotFound, TooLarge
+from bot.types import Turn
+from bot.views import chat_view, check_message
+from chunfeng.errors import InvalidInput, NotFound
 from web.deps import Admin, Agent, OptionalAccount, Staff, Svc, throttle
 
 router = APIRouter(prefix="/api")
@@ -61,36 +62,12 @@ class FaqIn(BaseModel):
     status: str | None = None
 
 
-def check_message(svc, text: str) -> str:
-    text = (text or "").strip()
-    if not text:
-        raise InvalidInput("消息不能为空，请输入您要咨询的问题。")
-    limit = svc.settings.max_message_chars
-    if len(text) > limit:
-        raise TooLarge(f"消息太长（{len(text)} 字），请控制在 {limit} 字以内，或分几次发送。")
-    return text
-
-
-def chat_view(reply: Reply) -> dict[str, Any]:
-    return {
-        "session_id": reply.session_id,
-        "message_id": reply.message_id,
-        "answer": reply.answer,
-        "citations": [c.to_dict() for c in reply.citations],
-        "confidence": round(float(reply.confidence), 4),
-        "handoff": reply.ticket,
-        "kind": reply.kind,
-        "reason": reply.reason,
-        "suggest_handoff": bool(reply.handoff and reply.ticket is None),
-    }
-
-
 # -- public ------------------------------------------------------------------------------------
 @router.post("/chat")
 def chat(body: ChatIn, request: Request, svc: Svc, acc: OptionalAccount) -> dict[str, Any]:
     """Ask a question in a conversation (a new one when session_id is omitted)."""
     throttle(request, acc, body.user_id)
-    text = check_message(svc, body.message)
+    text = check_message(body.message, svc.settings.max_message_chars)
     reply = svc.assistant.reply(Turn(text=text, channel="web", user_id=body.user_id or "", session_id=body.session_id or ""))
     return chat_view(reply)
 

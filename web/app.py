@@ -35,8 +35,9 @@ class BodyLimit:
         ctype = headers.get(b"content-type", b"").decode("latin-1")
         limit = self.upload_limit if ctype.startswith("multipart/") else self.json_limit
         declared = headers.get(b"content-length")
+        plain = scope.get("path", "").startswith("/wechat/")  # WeChat must never receive JSON
         if declared is not None and declared.isdigit() and int(declared) > limit:
-            return await self._too_large(send, limit)
+            return await self._too_large(send, limit, plain)
         seen = 0
 
         async def counted():
@@ -51,13 +52,18 @@ class BodyLimit:
         try:
             return await self.app(scope, counted, send)
         except _TooLarge:
-            return await self._too_large(send, limit)
+            return await self._too_large(send, limit, plain)
 
     @staticmethod
-    async def _too_large(send, limit: int) -> None:
-        body = json.dumps(errors.error_body("too_large", f"请求内容太大（上限 {limit // 1024} KB）。请缩短内容后重试。"), ensure_ascii=False).encode()
+    async def _too_large(send, limit: int, plain: bool = False) -> None:
+        if plain:
+            body, ctype = b"request entity too large", b"text/plain; charset=utf-8"
+        else:
+            message = f"请求内容太大（上限 {limit // 1024} KB）。请缩短内容后重试。"
+            body = json.dumps(errors.error_body("too_large", message), ensure_ascii=False).encode()
+            ctype = b"application/json; charset=utf-8"
         await send({"type": "http.response.start", "status": 413,
-                    "headers": [(b"content-type", b"application/json; charset=utf-8"), (b"content-length", str(len(body)).encode())]})
+                    "headers": [(b"content-type", ctype), (b"content-length", str(len(body)).encode())]})
         await send({"type": "http.response.body", "body": body})
 
 
@@ -65,13 +71,14 @@ class _TooLarge(Exception):
     pass
 
 
-def create_app(settings: Settings, services: Services | None = None) -> FastAPI:
+def create_app(settings: Settings, services: Services | None = None, *, owns_services: bool | None = None) -> FastAPI:
     svc = services or build_services(settings)
+    owned = services is None if owns_services is None else owns_services
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
         yield
-        if services is None:  # we built them, we close them
+        if owned:  # whoever built the services closes them; here, that is us
             svc.close()
 
     app = FastAPI(
@@ -84,6 +91,9 @@ def create_app(settings: Settings, services: Services | None = None) -> FastAPI:
     app.state.limiter = RateLimiter(settings.rate_limit_per_minute)
     errors.install(app)
     app.include_router(api_router)
+    from web.answer_page import router as answer_router
+
+    app.include_router(answer_router)
     try:
         from web.pages import router as pages_router, static_files
 

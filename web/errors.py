@@ -16,11 +16,11 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from chunfeng.errors import (
-    AuthError, ChunfengError, Conflict, Forbidden, InvalidInput, KnowledgeBaseMissing, NotFound, RateLimited, TooLarge,
+    AuthError, BadRequest, ChunfengError, Conflict, Forbidden, InvalidInput, KnowledgeBaseMissing, NotFound, RateLimited, TooLarge,
 )
 
 STATUS = [
-    (TooLarge, 413), (InvalidInput, 422), (NotFound, 404), (Conflict, 409), (AuthError, 401), (Forbidden, 403),
+    (TooLarge, 413), (BadRequest, 400), (InvalidInput, 422), (NotFound, 404), (Conflict, 409), (AuthError, 401), (Forbidden, 403),
     (RateLimited, 429), (KnowledgeBaseMissing, 503),
 ]
 HTTP_MESSAGES = {
