@@ -9,7 +9,10 @@ Errors on pages render an HTML page in Chinese (``PageRoute``), never the API's 
 from __future__ import annotations
 
 import hashlib
+import logging
+import re
 from datetime import datetime
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Callable
 from urllib.parse import quote
@@ -21,14 +24,16 @@ from fastapi.routing import APIRoute
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from jinja2 import Environment, FileSystemLoader, select_autoescape
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from bot.accounts import ROLE_NAMES, Account
 from bot.db import parse_iso
 from bot.tickets import CHINA, OPEN, REASON_NAMES
 from chunfeng.errors import AuthError, ChunfengError, InvalidInput
 from web.deps import COOKIE, Svc, token_of
-from web.errors import status_of
+from web.errors import HTTP_MESSAGES, status_of
 
+log = logging.getLogger("chunfeng.web.pages")
 HERE = Path(__file__).resolve().parent
 STATIC = HERE / "static"
 TEMPLATES = HERE / "templates"
@@ -47,10 +52,14 @@ def _static_url(name: str) -> str:
     """/static/<name>?v=<content hash>, so WeChat's aggressive cache never serves an old script."""
     path = STATIC / name
     try:
-        version = hashlib.sha1(path.read_bytes()).hexdigest()[:10]
+        return f"/static/{name}?v={_version(path, path.stat().st_mtime_ns)}"
     except OSError:
-        version = "0"
-    return f"/static/{name}?v={version}"
+        return f"/static/{name}"
+
+
+@lru_cache(maxsize=64)
+def _version(path: Path, mtime_ns: int) -> str:
+    return hashlib.sha1(path.read_bytes()).hexdigest()[:10]
 
 
 def local_time(value: str | datetime | None, with_year: bool = False) -> str:
@@ -110,6 +119,11 @@ class PageRoute(APIRoute):
                 return error_page(request, status_of(exc), exc.message)
             except RequestValidationError:
                 return error_page(request, 422, "提交的内容不完整或格式不对，请返回上一页检查后重试。")
+            except StarletteHTTPException as exc:
+                return error_page(request, exc.status_code, HTTP_MESSAGES.get(exc.status_code, ("", "请求无法处理。"))[1])
+            except Exception:
+                log.exception("page error on %s %s", request.method, request.url.path)
+                return error_page(request, 500, "服务器出错了，请稍后重试；如果一直出现，请联系系统管理员。")
 
         return page_handler
 
@@ -123,7 +137,10 @@ def static_files() -> StaticFiles:
 
 # -- sign-in -----------------------------------------------------------------------------------
 def login_url(request: Request) -> str:
+    """The sign-in page, coming back to this page afterwards (for a form POST: the page the form was on)."""
     target = request.url.path
+    if request.method != "GET":
+        target = "/admin" if target.startswith("/admin") else re.sub(r"/(claim|reply|close|promote)$", "", target)
     return "/console/login" + (f"?next={quote(target)}" if target not in ("/console", "/console/login") else "")
 
 

@@ -24,12 +24,14 @@ QUESTION = "中标以后多久签合同？"
 REPLY = "您好！中标通知书发出后 4 个工作日内，采购单位应当与您签订合同；逾期未签可以向采购单位书面催告。"
 SCRIPT = "<script>alert(1)</script>"
 
-pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="需要 Debian 的 chromium（/usr/bin/chromium）：apt-get install -y chromium fonts-wqy-microhei")
+pytestmark = pytest.mark.skipif(
+    not CHROMIUM.exists(), reason="needs Debian's chromium at /usr/bin/chromium: apt-get install -y chromium fonts-wqy-microhei")
 
 
 @pytest.fixture(scope="module")
 def browser():
-    sync_api = pytest.importorskip("playwright.sync_api", reason="需要 Python 包 playwright（pip install playwright，不要运行 playwright install）")
+    sync_api = pytest.importorskip(
+        "playwright.sync_api", reason="needs the Python package playwright (pip install playwright; never `playwright install`)")
     with sync_api.sync_playwright() as p:
         b = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
         yield b
@@ -37,10 +39,11 @@ def browser():
 
 
 def no_horizontal_scroll(page) -> bool:
-    return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth && document.body.scrollWidth <= window.innerWidth")
+    return page.evaluate(
+        "document.documentElement.scrollWidth <= window.innerWidth && document.body.scrollWidth <= window.innerWidth")
 
 
-def test_user_asks_hands_off_and_sees_the_agents_reply_live(server, browser, tmp_path):
+def test_user_asks_hands_off_and_sees_the_agents_reply_live(browser, server, tmp_path):
     shots: list[Path] = []
 
     def shot(page, name: str, full: bool = False) -> None:
@@ -163,7 +166,7 @@ def test_user_asks_hands_off_and_sees_the_agents_reply_live(server, browser, tmp
         print(f"screenshot: {path}")
 
 
-def test_unhelpful_answer_and_errors_read_well_on_a_phone(server, browser, tmp_path):
+def test_unhelpful_answer_and_errors_read_well_on_a_phone(browser, server, tmp_path):
     ctx = browser.new_context(**ON_A_PHONE, device_scale_factor=2)
     page = ctx.new_page()
     page.set_default_timeout(20_000)

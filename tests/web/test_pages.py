@@ -130,6 +130,14 @@ def test_logout_revokes_the_token(server):
     assert stale.status_code == 303
 
 
+def test_a_form_sent_after_signing_out_comes_back_to_its_page(anon):
+    r = anon.post("/console/tickets/T20260101-0001/claim")
+    assert r.status_code == 303
+    assert r.headers["location"] == "/console/login?next=/console/tickets/T20260101-0001"
+    r = anon.post("/admin/faq/faq_x", data={"question": "q", "answer": "a"})
+    assert r.status_code == 303 and r.headers["location"] == "/console/login?next=/admin"
+
+
 def test_page_errors_are_html_in_chinese(agent):
     r = agent.get("/console/tickets/T00000000-9999")
     assert r.status_code == 404

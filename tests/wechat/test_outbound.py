@@ -71,7 +71,7 @@ def test_wx09_closed_window_waits_and_goes_out_when_the_user_writes(make_app, fa
     app = make_app(wechat_aes_key=None, wechat_passive_seconds=0.0)
     fake.user_message(USER)
     push(app, "转人工", 9001)
-    ticket = app.services.desk.queue()[0]
+    ticket = fake.wait_for(lambda: app.services.desk.queue())[0]  # answered in the background
     clock.advance(49 * 3600)  # the user went quiet for two days
     agent = app.services.accounts.create("agentw", "password-1", "agent")
     app.services.desk.reply(ticket["id"], agent, "您好，这是人工答复。")

@@ -78,6 +78,13 @@
   function scrollToEnd() {
     log.scrollTop = log.scrollHeight;
   }
+  // a long answer is read from its start, not from its last line
+  function reveal(node) {
+    if (node.offsetHeight <= log.clientHeight - 24) { scrollToEnd(); return; }
+    var asked = node.previousElementSibling;  // keep the question in view above its answer
+    var top = asked && asked.classList.contains("msg-user") && asked.offsetHeight < log.clientHeight / 3 ? asked : node;
+    log.scrollTop = Math.max(0, top.offsetTop - 8);
+  }
 
   // -- the JSON API ---------------------------------------------------------------------------
   function ApiError(status, code, message) {
@@ -235,7 +242,7 @@
     state.seen[m.id] = node;
     place(node, m.seq);
     if (m.role === "agent") { onAgentReply(); }
-    if (stick || m.role !== "user") { scrollToEnd(); }
+    if (m.role === "assistant" || m.role === "agent") { reveal(node); } else if (stick || m.role !== "user") { scrollToEnd(); }
   }
 
   function notice(text, kind) {
