@@ -86,7 +86,11 @@ def pick_sentence(hits: list[Hit], terms: list[Term], question: str, depth: int 
     best: Picked | None = None
     for rank, hit in enumerate(hits[:depth]):
         prior = 1.0 - 0.2 * rank
+        label = normalize(hit.chunk.label)
         for s in sentences(hit.chunk.text):
+            # a question (a FAQ entry's own heading) is never the answer to a question
+            if s.rstrip().endswith(("？", "?")) or (label and normalize(s).endswith(label[-12:]) and len(s) <= len(hit.chunk.label) + 2):
+                continue
             score = prior * (sentence_overlap(s, terms) + 0.6 * sentence_cue(s, types))
             if best is None or score > best.score:
                 best = Picked(hit, s, score)

@@ -35,31 +35,38 @@ class BodyLimit:
         ctype = headers.get(b"content-type", b"").decode("latin-1")
         limit = self.upload_limit if ctype.startswith("multipart/") else self.json_limit
         declared = headers.get(b"content-length")
-        plain = scope.get("path", "").startswith("/wechat/")  # WeChat must never receive JSON
+        path = scope.get("path", "")
+        plain = "text" if path.startswith("/wechat/") else "html" if path.startswith(("/admin", "/console")) else ""
         if declared is not None and declared.isdigit() and int(declared) > limit:
             return await self._too_large(send, limit, plain)
+        # read the whole body first (chunked bodies have no Content-Length): an exception raised
+        # while the app itself reads it would surface as a 400 instead of a 413
+        chunks: list[bytes] = []
         seen = 0
-
-        async def counted():
-            nonlocal seen
+        while True:
             message = await receive()
-            if message["type"] == "http.request":
-                seen += len(message.get("body", b""))
-                if seen > limit:
-                    raise _TooLarge
-            return message
-
-        try:
-            return await self.app(scope, counted, send)
-        except _TooLarge:
-            return await self._too_large(send, limit, plain)
+            if message["type"] != "http.request":
+                return await self.app(scope, _replay([message]), send)
+            seen += len(message.get("body", b""))
+            if seen > limit:
+                return await self._too_large(send, limit, plain)
+            chunks.append(message.get("body", b""))
+            if not message.get("more_body", False):
+                break
+        body = b"".join(chunks)
+        return await self.app(scope, _replay([{"type": "http.request", "body": body, "more_body": False}], receive), send)
 
     @staticmethod
-    async def _too_large(send, limit: int, plain: bool = False) -> None:
-        if plain:
+    async def _too_large(send, limit: int, plain: str = "") -> None:
+        """413 in the caller's language: plain text for WeChat (never JSON), a page for the console."""
+        message = f"请求内容太大（上限 {limit // 1024} KB）。请缩短内容或分开上传后重试。"
+        if plain == "text":
             body, ctype = b"request entity too large", b"text/plain; charset=utf-8"
+        elif plain == "html":
+            body = (f"<!doctype html><html lang='zh-CN'><meta charset='utf-8'><title>内容太大</title>"
+                    f"<p>{message}</p><p><a href='javascript:history.back()'>返回</a></p></html>").encode()
+            ctype = b"text/html; charset=utf-8"
         else:
-            message = f"请求内容太大（上限 {limit // 1024} KB）。请缩短内容后重试。"
             body = json.dumps(errors.error_body("too_large", message), ensure_ascii=False).encode()
             ctype = b"application/json; charset=utf-8"
         await send({"type": "http.response.start", "status": 413,
@@ -67,8 +74,18 @@ class BodyLimit:
         await send({"type": "http.response.body", "body": body})
 
 
-class _TooLarge(Exception):
-    pass
+def _replay(messages: list[dict], then: Any = None):
+    """A `receive` that hands out the buffered messages, then defers to the real one."""
+    queue = list(messages)
+
+    async def receive():
+        if queue:
+            return queue.pop(0)
+        if then is not None:
+            return await then()
+        return {"type": "http.disconnect"}
+
+    return receive
 
 
 def create_app(settings: Settings, services: Services | None = None, *, owns_services: bool | None = None) -> FastAPI:
