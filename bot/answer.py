@@ -80,8 +80,21 @@ class Picked:
     score: float
 
 
+def faq_answer(hit: Hit) -> Picked | None:
+    """A question-and-answer passage whose question matches: its answer is the text under it."""
+    c = hit.chunk
+    if not c.label.rstrip().endswith(("？", "?")) or hit.signals.get("heading_coverage", 0.0) < 0.5:
+        return None
+    body = [s for s in sentences(c.text) if not s.rstrip().endswith(("？", "?"))]
+    return Picked(hit, body[0], 1.0) if body else None
+
+
 def pick_sentence(hits: list[Hit], terms: list[Term], question: str, depth: int = 3) -> Picked | None:
     """The sentence, among the best passages, that most directly answers the question."""
+    if hits:
+        direct = faq_answer(hits[0])
+        if direct is not None:
+            return direct
     types = question_types(question)
     best: Picked | None = None
     for rank, hit in enumerate(hits[:depth]):

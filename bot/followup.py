@@ -56,4 +56,36 @@ def rewrite(text: str, topic: Topic | None) -> str:
     if _TITLED.search(fragment):
         return t  # it names its own document: a new question, not a follow-up
     fragment = _PRONOUN.sub("", fragment).strip("，, ")
-    return f"{fragment}，{topic.question}" if fragment else topic.question
+    if not fragment:
+        return topic.question
+    substituted = substitute(topic.question, fragment)
+    if substituted:
+        return substituted
+    # the new words count twice, so they outweigh the previous question's in retrieval
+    return f"{fragment}，{fragment}，{topic.question}"
+
+
+_TAIL = re.compile(r"[？?。！!\s]*$|(?:吗|呢|了|么)[？?。！!\s]*$")
+_QUESTION_WORDS = ("多久", "多少", "几天", "怎么", "什么", "哪些", "哪里", "是否", "可以", "能否")
+
+
+def substitute(previous: str, fragment: str) -> str | None:
+    """The previous question about the fragment instead of what it was about, when that can be
+    told from the words alone: an entity of the same kind ("中型企业" → "小微企业": the same
+    ending), or, for a two-character fragment, the previous question's last word ("公开" → "备案")."""
+    cjk = re.compile(r"[\u4e00-\u9fff]+")
+    if any(q in fragment for q in _QUESTION_WORDS) or fragment.startswith(("要", "能", "会", "该", "得")):
+        return None  # a question about the topic ("要多久"), not a new subject
+    if len(fragment) >= 3 and cjk.fullmatch(fragment):
+        ending = fragment[-2:]
+        for size in range(min(8, len(previous)), 2, -1):
+            for start in range(len(previous) - size + 1):
+                word = previous[start : start + size]
+                if word.endswith(ending) and word != fragment and cjk.fullmatch(word):
+                    return previous[:start] + fragment + previous[start + size :]
+    if len(fragment) == 2 and cjk.fullmatch(fragment):
+        core = _TAIL.sub("", previous)
+        last = core[-2:]
+        if len(last) == 2 and cjk.fullmatch(last) and last not in _QUESTION_WORDS and fragment not in previous:
+            return core[:-2] + fragment + previous[len(core):]
+    return None

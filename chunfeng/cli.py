@@ -251,7 +251,9 @@ def serve(
         _fail(exc)
         return
     err.print(f"春风政采助手已启动：聊天页面 http://{host}:{port}/ ，坐席工作台 http://{host}:{port}/console ，接口文档 http://{host}:{port}/docs")
-    uvicorn.run(application, host=host, port=port, log_level=settings.log_level.lower())
+    # X-Forwarded-For is honoured only behind a proxy we were told about (CHUNFENG_TRUST_PROXY)
+    uvicorn.run(application, host=host, port=port, log_level=settings.log_level.lower(),
+                proxy_headers=settings.trust_proxy, forwarded_allow_ips="127.0.0.1" if settings.trust_proxy else None)
 
 
 user_app = typer.Typer(help="管理坐席、话务员和管理员账号。")

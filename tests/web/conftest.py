@@ -94,6 +94,7 @@ class Server:
 
 @pytest.fixture(scope="module")
 def server(data_dir):
-    srv = Server(data_dir).start()
+    # deployed behind a proxy: each simulated user has its own X-Forwarded-For address
+    srv = Server(data_dir, env={"CHUNFENG_TRUST_PROXY": "1"}).start()
     yield srv
     srv.stop()
