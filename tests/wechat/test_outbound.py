@@ -128,3 +128,25 @@ def _login(app, name):
         app.services.accounts.create(name, "password-1", "agent")
     r = httpx.post(f"{app.url}/api/agent/login", json={"username": name, "password": "password-1"})
     return {"Authorization": f"Bearer {r.json()['token']}"}
+
+
+def test_wx10_quota_error_from_wechat_stops_sending_until_the_user_writes(make_app, fake):
+    app = make_app(wechat_aes_key=None, wechat_passive_seconds=0.0)
+    fake.user_message(USER)
+    fake.fail_next("/cgi-bin/message/custom/send", 45047)
+    push(app, "预付款比例是多少", 9401)
+    fake.wait_for(lambda: [r["state"] for r in app.services.db.query("SELECT state FROM outbox")] == ["waiting"])
+    assert app.wechat.store.window(USER, 5) == (True, 0)  # we stop counting on our own
+    fake.user_message(USER)
+    push(app, "在吗", 9402)  # a new user message: a new window and quota
+    fake.wait_for(lambda: any("30%" in m["text"]["content"] for m in fake.sent_messages(USER)))
+
+
+def test_expired_token_is_refetched_once(fake, clock):
+    api, _ = api_for(fake, clock)
+    fake.user_message(USER)
+    api.send_text(USER, "一")
+    fake.fail_next("/cgi-bin/message/custom/send", 42001)
+    api.send_text(USER, "二")
+    assert len(fake.calls_to("/cgi-bin/stable_token")) == 2 and fake.calls_to("/cgi-bin/token") == []
+    assert [m["text"]["content"] for m in fake.sent_messages(USER)] == ["一", "二"]
