@@ -8,11 +8,11 @@ methods. Times are stored as ISO-8601 strings in UTC.
 from __future__ import annotations
 
 import sqlite3
-import threading
-from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Callable
+
+from chunfeng.sqlite import Sqlite
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS sessions (
@@ -76,52 +76,15 @@ def parse_iso(text: str | None) -> datetime | None:
     return datetime.fromisoformat(text) if text else None
 
 
-class Database:
+class Database(Sqlite):
+    """The application database, with the clock every store reads the time from."""
+
     def __init__(self, path: Path | str, clock: Clock = utc_now) -> None:
-        self.path = str(path)
-        if self.path != ":memory:":
-            Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+        super().__init__(path, SCHEMA)
         self.clock = clock
-        self._lock = threading.RLock()
-        self._db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None, timeout=30)
-        self._db.row_factory = sqlite3.Row
-        if self.path != ":memory:":
-            self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA foreign_keys=ON")
-        self._db.execute("PRAGMA synchronous=NORMAL")
-        self._db.executescript(SCHEMA)
 
     def now(self) -> datetime:
         return self.clock()
-
-    def close(self) -> None:
-        with self._lock:
-            self._db.close()
-
-    @contextmanager
-    def tx(self) -> Iterator[sqlite3.Connection]:
-        """A write transaction (serialised across threads; SQLite serialises across processes)."""
-        with self._lock:
-            self._db.execute("BEGIN IMMEDIATE")
-            try:
-                yield self._db
-            except BaseException:
-                self._db.execute("ROLLBACK")
-                raise
-            else:
-                self._db.execute("COMMIT")
-
-    def query(self, sql: str, params: tuple | list = ()) -> list[sqlite3.Row]:
-        with self._lock:
-            return self._db.execute(sql, params).fetchall()
-
-    def one(self, sql: str, params: tuple | list = ()) -> sqlite3.Row | None:
-        with self._lock:
-            return self._db.execute(sql, params).fetchone()
-
-    def execute(self, sql: str, params: tuple | list = ()) -> Any:
-        with self._lock:
-            return self._db.execute(sql, params)
 
     def next_number(self, conn: sqlite3.Connection, name: str) -> int:
         """A counter inside the caller's transaction (ticket numbers per day)."""

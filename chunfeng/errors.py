@@ -20,7 +20,9 @@ for the CLI, a JSON error for the API, a polite text for WeChat).
     ├── Conflict               the thing changed state meanwhile (409)
     ├── AuthError              not signed in, or bad credentials (401)
     ├── Forbidden              signed in but not allowed (403)
-    └── RateLimited            too many requests; ``retry_after`` seconds (429)
+    ├── RateLimited            too many requests; ``retry_after`` seconds (429)
+    └── LLMError               the language model failed or answered unusably (the extractive answer is used)
+        └── LLMTimeout         it did not finish within CHUNFENG_LLM_TIMEOUT
 """
 
 from __future__ import annotations
@@ -112,3 +114,18 @@ class RateLimited(ChunfengError):
     def __init__(self, message: str, *, retry_after: int = 60) -> None:
         super().__init__(message)
         self.retry_after = retry_after
+
+
+class LLMError(ChunfengError):
+    """The language model could not be reached or answered unusably; callers fall back to the
+    extractive answer, so this never reaches a user."""
+
+    code = "llm"
+
+
+class LLMTimeout(LLMError):
+    code = "llm_timeout"
+
+
+class NotConfigured(ChunfengError):
+    code = "not_configured"

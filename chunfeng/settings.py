@@ -88,6 +88,12 @@ class Settings(BaseSettings):
     wechat_timeout: float = Field(default=5.0, gt=0, le=60, description="Timeout of calls to the WeChat API, seconds.")
     public_url: str | None = Field(default=None, description="Public base URL of this server, for links to full answers.")
 
+    # -- 12345 hotline platform ---------------------------------------------------------------
+    hotline_webhook_url: str | None = Field(default=None, description="The 12345 platform's webhook for work orders created/answered.")
+    hotline_secret: SecretStr | None = Field(default=None, description="Shared HMAC secret for webhooks out and events in.")
+    hotline_retry_seconds: float = Field(default=5.0, gt=0, le=3600, description="First retry delay of a failed webhook (doubles).")
+    hotline_max_attempts: int = Field(default=8, ge=1, le=50, description="Attempts before a webhook is given up as failed.")
+
     # -- logging ----------------------------------------------------------------------------
     log_level: str = Field(default="WARNING", description="Log level: DEBUG, INFO, WARNING, ERROR.")
 

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import json
 import sqlite3
-import threading
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterable, Iterator
+
+from chunfeng.sqlite import Sqlite
 
 from kb.models import Chunk, DocumentRecord
 
@@ -51,33 +51,10 @@ _DOC_COLUMNS = (
 )
 
 
-class Registry:
+class Registry(Sqlite):
     def __init__(self, path: Path) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        self.path = path
-        self._lock = threading.RLock()
-        self._db = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None, timeout=30)
-        self._db.row_factory = sqlite3.Row
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA foreign_keys=ON")
-        self._db.execute("PRAGMA synchronous=NORMAL")
-        self._db.executescript(SCHEMA)
+        super().__init__(path, SCHEMA)
 
-    def close(self) -> None:
-        with self._lock:
-            self._db.close()
-
-    @contextmanager
-    def _txn(self) -> Iterator[sqlite3.Connection]:
-        with self._lock:
-            self._db.execute("BEGIN IMMEDIATE")
-            try:
-                yield self._db
-            except BaseException:
-                self._db.execute("ROLLBACK")
-                raise
-            else:
-                self._db.execute("COMMIT")
 
     # -- generation ---------------------------------------------------------------------------
     def generation(self) -> int:
@@ -130,7 +107,7 @@ class Registry:
         """Store `doc` with exactly `chunks`, atomically. Returns (ids before, ids after)."""
         doc.chunk_count = len(chunks)
         values = {**doc.__dict__, "fingerprint": fingerprint, "extra": json.dumps(doc.extra, ensure_ascii=False)}
-        with self._txn() as db:
+        with self.tx() as db:
             before = {r[0] for r in db.execute("SELECT id FROM chunks WHERE doc_id=?", (doc.doc_id,))}
             db.execute("DELETE FROM chunks WHERE doc_id=?", (doc.doc_id,))
             db.execute(
@@ -145,7 +122,7 @@ class Registry:
         return before, {c.id for c in chunks}
 
     def delete_document(self, doc_id: str) -> set[str]:
-        with self._txn() as db:
+        with self.tx() as db:
             ids = {r[0] for r in db.execute("SELECT id FROM chunks WHERE doc_id=?", (doc_id,))}
             db.execute("DELETE FROM chunks WHERE doc_id=?", (doc_id,))
             db.execute("DELETE FROM documents WHERE doc_id=?", (doc_id,))
@@ -153,7 +130,7 @@ class Registry:
         return ids
 
     def clear(self) -> None:
-        with self._txn() as db:
+        with self.tx() as db:
             db.execute("DELETE FROM chunks")
             db.execute("DELETE FROM documents")
             self._bump(db)

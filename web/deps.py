@@ -7,39 +7,21 @@ from typing import Annotated
 from fastapi import Depends, Request
 
 from bot.accounts import Account
-from chunfeng.errors import AuthError, Forbidden
 from chunfeng.factory import Services
+from chunfeng.http import COOKIE, account_of, require, token_of  # noqa: F401  (re-exported for the pages)
 from web.ratelimit import RateLimiter
-
-COOKIE = "chunfeng_token"
-
 
 def services(request: Request) -> Services:
     return request.app.state.services
 
 
-def token_of(request: Request) -> str | None:
-    auth = request.headers.get("authorization", "")
-    if auth.lower().startswith("bearer "):
-        return auth[7:].strip() or None
-    return request.cookies.get(COOKIE)
-
-
-def optional_account(request: Request, svc: Annotated[Services, Depends(services)]) -> Account | None:
-    return svc.accounts.account_for_token(token_of(request))
-
-
-def account(acc: Annotated[Account | None, Depends(optional_account)]) -> Account:
-    if acc is None:
-        raise AuthError("请先登录（在请求头中带上 Authorization: Bearer <token>，或在坐席控制台登录）。")
-    return acc
+def optional_account(request: Request) -> Account | None:
+    return account_of(request)
 
 
 def role_required(*roles: str):
-    def check(acc: Annotated[Account, Depends(account)]) -> Account:
-        if not acc.can(*roles):
-            raise Forbidden(f"账号 {acc.username} 的角色是 {acc.role}，无权执行此操作（需要：{'、'.join(roles)}）。")
-        return acc
+    def check(request: Request) -> Account:
+        return require(request, *roles)
 
     return check
 

@@ -16,12 +16,13 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from chunfeng.errors import (
-    AuthError, BadRequest, ChunfengError, Conflict, Forbidden, InvalidInput, KnowledgeBaseMissing, NotFound, RateLimited, TooLarge,
+    AuthError, BadRequest, ChunfengError, Conflict, Forbidden, InvalidInput, KnowledgeBaseMissing, NotConfigured, NotFound,
+    RateLimited, TooLarge,
 )
 
 STATUS = [
     (TooLarge, 413), (BadRequest, 400), (InvalidInput, 422), (NotFound, 404), (Conflict, 409), (AuthError, 401), (Forbidden, 403),
-    (RateLimited, 429), (KnowledgeBaseMissing, 503),
+    (RateLimited, 429), (KnowledgeBaseMissing, 503), (NotConfigured, 503),
 ]
 HTTP_MESSAGES = {
     400: ("bad_request", "请求格式不正确。"),

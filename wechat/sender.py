@@ -21,6 +21,7 @@ from typing import Any
 
 from bot.notify import Delivery, Outbox
 from bot.tickets import Ticket
+from bot.worker import Worker
 from wechat.client import WeChatApi
 from wechat.errors import QuotaExceeded, SubscriptionRefused, WeChatError, WeChatTimeout, WindowClosed
 from wechat.render import fit
@@ -42,9 +43,7 @@ class WeChatSender:
         self.template_id = template_id
         self.mp_state = mp_state
         self.public_url = (public_url or "").rstrip("/") or None
-        self._wake = threading.Event()
-        self._thread: threading.Thread | None = None
-        self._stop = threading.Event()
+        self._worker = Worker(self.run_once, "wechat-sender")
         self._run_lock = threading.Lock()
 
     # -- queueing ----------------------------------------------------------------------------------
@@ -61,30 +60,10 @@ class WeChatSender:
 
     # -- the worker -----------------------------------------------------------------------------------
     def wake(self) -> None:
-        self.ensure_started()
-        self._wake.set()
-
-    def ensure_started(self) -> None:
-        if self._thread is None or not self._thread.is_alive():
-            self._stop.clear()
-            self._thread = threading.Thread(target=self._loop, name="wechat-sender", daemon=True)
-            self._thread.start()
+        self._worker.wake()
 
     def stop(self, timeout: float = 10.0) -> None:
-        """Finish the pass in progress and stop the worker thread."""
-        self._stop.set()
-        self._wake.set()
-        if self._thread is not None and self._thread is not threading.current_thread():
-            self._thread.join(timeout)
-
-    def _loop(self) -> None:
-        while not self._stop.is_set():
-            self._wake.wait(timeout=2.0)
-            self._wake.clear()
-            try:
-                self.run_once()
-            except Exception:  # the loop must survive anything a send throws
-                log.exception("wechat sender pass failed")
+        self._worker.stop(timeout)
 
     def run_once(self) -> int:
         """Send every due row once; returns how many were handled."""
