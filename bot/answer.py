@@ -10,8 +10,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Callable, Sequence
 
 from bot.confidence import ConfidenceModel
+from bot.generate import GroundedWriter
+from bot.llm import Message
 from bot.scope import ScopeGuard
 from kb.cues import NUMBER, PERMISSION, TIME, question_types, sentence_cue
 from bot.types import Citation, Reply
@@ -176,16 +179,26 @@ class Answerer:
         confidence: ConfidenceModel | None = None,
         top_k: int = 5,
         scope: ScopeGuard | None = None,
+        writer: GroundedWriter | None = None,
     ) -> None:
         self.retriever = retriever
         self.confidence = confidence or ConfidenceModel.load()
         self.scope = scope or ScopeGuard.load()
         self.top_k = max(5, top_k)
+        self.writer = writer  # a language model that may rewrite confident answers fluently; None = extractive only
 
     def search(self, question: str, filters: Filters | None = None) -> SearchResult:
         return self.retriever.search(question, k=max(self.top_k, 8), filters=filters)
 
-    def answer(self, question: str, filters: Filters | None = None) -> Reply:
+    def answer(
+        self,
+        question: str,
+        filters: Filters | None = None,
+        history: Sequence[Message] | None = None,
+        on_delta: Callable[[str], None] | None = None,
+    ) -> Reply:
+        """The answer to one question. `history` (earlier user/assistant messages) and `on_delta`
+        (receives the model's text as it is written) matter only when a language model is configured."""
         off = self.scope.off_topic(question)
         if off is not None:
             return Reply(OUT_OF_SCOPE.format(category=off.category), [], 0.0, True, "out_of_scope", "not_found", question,
@@ -198,7 +211,18 @@ class Answerer:
         conf = self.confidence.score(result)
         if not self.confidence.confident(conf):
             return Reply(NOT_FOUND, citations, conf, True, "low_confidence", "not_found", question)
-        return Reply(self.compose(question, result), citations, conf, False, None, "answer", question)
+        reply = Reply(self.compose(question, result), citations, conf, False, None, "answer", question)
+        if self.writer is not None:
+            self._generate(reply, history, on_delta)
+        return reply
+
+    def _generate(self, reply: Reply, history: Sequence[Message] | None, on_delta: Callable[[str], None] | None) -> None:
+        """The model's answer from the provisions already cited, if it passes the check; else the extractive one stays."""
+        assert self.writer is not None
+        generation = self.writer.write(reply.question, reply.citations, history, on_delta)
+        if generation.used:
+            reply.answer = generation.text
+        reply.extra["generation"] = generation.to_dict()
 
     def compose(self, question: str, result: SearchResult) -> str:
         hits = result.hits

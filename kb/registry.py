@@ -55,7 +55,6 @@ class Registry(Sqlite):
     def __init__(self, path: Path) -> None:
         super().__init__(path, SCHEMA)
 
-
     # -- generation ---------------------------------------------------------------------------
     def generation(self) -> int:
         with self._lock:

@@ -275,18 +275,22 @@ class HybridRetriever:
     def _resegment(self, tok: str, keyword) -> list[str]:
         """Repair words the segmenter glued to a function character, which the index has never
         seen: "几天内签" → 内签 → 签; "投会被拒" → 投会 → 投; "钱会" → 钱."""
-        if keyword.df.get(tok) or len(tok) < 2 or self.glossary.expand(tok):
+        if keyword.df.get(tok) or len(tok) < 2 or self._glossary_key(tok):
             return [tok]
         trimmed = tok.strip(self._EDGE)
-        if trimmed and trimmed != tok and (keyword.df.get(trimmed) or self.glossary.expand(trimmed)):
+        if trimmed and trimmed != tok and (keyword.df.get(trimmed) or self._glossary_key(trimmed)):
             return [trimmed]
         stop = self.kb.tokenizer.is_stopword
         for i in range(1, len(tok)):
             left, right = tok[:i], tok[i:]
             parts = [p for p in (left, right) if not stop(p) and p not in self._EDGE]
-            if parts and all(keyword.df.get(p) or self.glossary.expand(p) for p in parts):
+            if parts and all(keyword.df.get(p) or self._glossary_key(p) for p in parts):
                 return parts
         return [tok]
+
+    def _glossary_key(self, word: str) -> bool:
+        """The whole word is a colloquial term of the glossary (not merely containing one)."""
+        return any(e.term == normalize(word) for e in self.glossary.expand(word))
 
     def _known(self, text: str, keyword) -> bool:
         toks = self.kb.tokenizer.tokens(text)

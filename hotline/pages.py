@@ -1,0 +1,133 @@
+"""The 12345 operator's pages: the search console (``/hotline``) and the hot-questions report
+(``/hotline/hot``), plus their static files (``/hotline/static/<name>``).
+
+The pages are rendered on the server (Jinja2, autoescaped) with the staff look of the web console;
+their JavaScript talks to the hotline JSON API (``/api/hotline/...``) and inserts every text with
+``textContent``. Errors on the pages render as a Chinese HTML page (``web.pages.PageRoute``); signed
+out, the pages redirect to the console's sign-in page, which comes back here afterwards.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import datetime, timedelta
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import FileResponse, HTMLResponse, Response
+from fastapi.templating import Jinja2Templates
+from jinja2 import ChoiceLoader, Environment, FileSystemLoader, select_autoescape
+
+from bot.tickets import CHINA
+from chunfeng.errors import NotFound
+from chunfeng.http import require
+from hotline.workorders import CHANNELS, REQUEST_TYPES, URGENCY
+from web import pages as web_pages
+
+HERE = Path(__file__).resolve().parent
+TEMPLATES = HERE / "templates"
+STATIC = HERE / "static"
+STAFF = ("operator", "agent")  # admin has every role
+HOT_DAYS = 30
+
+STATIC_TYPES = {".js": "text/javascript; charset=utf-8", ".css": "text/css; charset=utf-8", ".svg": "image/svg+xml"}
+
+
+# -- templates ---------------------------------------------------------------------------------
+def static_url(name: str) -> str:
+    """/hotline/static/<name>?v=<content hash>, so a browser never runs an old script after an update."""
+    path = STATIC / name
+    try:
+        return f"/hotline/static/{name}?v={_version(path, path.stat().st_mtime_ns)}"
+    except OSError:
+        return f"/hotline/static/{name}"
+
+
+@lru_cache(maxsize=16)
+def _version(path: Path, mtime_ns: int) -> str:
+    return hashlib.sha1(path.read_bytes()).hexdigest()[:10]
+
+
+# our templates first (all named hotline_*), then the web console's (base.html, error.html)
+_env = Environment(loader=ChoiceLoader([FileSystemLoader(str(TEMPLATES)), FileSystemLoader(str(web_pages.TEMPLATES))]),
+                   autoescape=select_autoescape(default=True, default_for_string=True))
+_env.globals.update(web_pages._env.globals)
+_env.globals.update(hotline_static=static_url)
+_env.filters.update(web_pages._env.filters)
+templates = Jinja2Templates(env=_env)
+
+
+def render(request: Request, name: str, context: dict[str, Any]) -> HTMLResponse:
+    response = templates.TemplateResponse(request, name, {"account": request.state.account, **context})
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+router = APIRouter(route_class=web_pages.PageRoute, include_in_schema=False)
+
+
+def _staff(request: Request):
+    acc = require(request, *STAFF)  # signed out: PageRoute sends them to sign in and back here
+    request.state.account = acc
+    return acc
+
+
+def _documents(request: Request) -> list[dict[str, str]]:
+    """The documents of the knowledge base for the document filter: value = file name (the search's `source`)."""
+    docs = []
+    for doc in request.app.state.services.kb.documents():
+        name = doc.title or doc.source
+        docs.append({"source": doc.source, "label": f"{name}（{doc.doc_number}）" if doc.doc_number else name})
+    docs.sort(key=lambda d: d["label"])
+    return docs
+
+
+# -- the operator console ----------------------------------------------------------------------
+@router.get("/hotline", response_class=HTMLResponse)
+def console(request: Request) -> Response:
+    _staff(request)
+    hotline = request.app.state.hotline
+    return render(request, "hotline_console.html", {
+        "nav": "search",
+        "documents": _documents(request),
+        "categories": hotline.categories.names,
+        "request_types": REQUEST_TYPES,
+        "urgencies": URGENCY,
+        "channels": CHANNELS,
+    })
+
+
+# -- hot questions -----------------------------------------------------------------------------
+def _day(value: str | None, default: datetime) -> str:
+    try:
+        return datetime.strptime(value or "", "%Y-%m-%d").strftime("%Y-%m-%d")
+    except ValueError:
+        return default.strftime("%Y-%m-%d")
+
+
+@router.get("/hotline/hot", response_class=HTMLResponse)
+def hot(request: Request) -> Response:
+    _staff(request)
+    today = datetime.now(CHINA)
+    start = _day(request.query_params.get("from"), today - timedelta(days=HOT_DAYS - 1))
+    end = _day(request.query_params.get("to"), today)
+    if start > end:
+        start, end = end, start
+    channel = request.query_params.get("channel") or ""
+    return render(request, "hotline_hot.html", {
+        "nav": "hot", "start": start, "end": end, "channel": channel if channel in CHANNELS else "", "channels": CHANNELS,
+        "today": today.strftime("%Y-%m-%d"), "days": HOT_DAYS,
+    })
+
+
+# -- static files ------------------------------------------------------------------------------
+@router.get("/hotline/static/{name}")
+def static(name: str, request: Request) -> Response:
+    path = STATIC / name
+    if "/" in name or "\\" in name or name.startswith(".") or path.suffix not in STATIC_TYPES or not path.is_file():
+        raise NotFound("没有这个文件。")
+    # versioned links (static_url) never change; an unversioned one is checked every time
+    cache = "public, max-age=31536000, immutable" if request.query_params.get("v") else "no-cache"
+    return FileResponse(path, media_type=STATIC_TYPES[path.suffix], headers={"Cache-Control": cache})

@@ -1,0 +1,49 @@
+"""Mechanisms of ranking: glossary alternatives count as the word, glued words are repaired,
+coverage is IDF-weighted and looks at headings separately."""
+
+import pytest
+
+from kb.glossary import Glossary
+from kb.models import Chunk
+from kb.retrieve import HybridRetriever, Term
+from tests.kb.helpers import ingest, open_kb, write_corpus
+
+
+@pytest.fixture(scope="module")
+def retriever(tmp_path_factory):
+    root = tmp_path_factory.mktemp("mech")
+    kb = open_kb(root / "kb")
+    ingest(kb, write_corpus(root / "corpus"))
+    return HybridRetriever(kb, Glossary.load())
+
+
+def test_a_term_is_found_through_its_glossary_alternatives():
+    t = Term("押金", ("押金", "保证金"), 2.0, True)
+    assert t.found_in("不得收取投标保证金") and not t.found_in("不得收取费用")
+
+
+def test_colloquial_words_are_weighted_by_the_policy_words_they_stand_for(retriever):
+    terms = {t.text: t for t in retriever.search("签合同要几天", k=3).terms}
+    assert "签合同" in terms and terms["签合同"].known  # unknown to the index, known through 签订合同
+    assert "签订" in " ".join(terms["签合同"].alternatives)
+
+
+def test_words_glued_to_a_function_character_are_repaired(retriever):
+    keyword = retriever.kb.keyword_index()
+    assert retriever._resegment("内签", keyword) == ["签"]  # 几天内签 → 签 (a glossary key)
+    assert retriever._resegment("合同", keyword) == ["合同"]  # known words stay as they are
+
+
+def test_coverage_is_idf_weighted_and_headings_count_separately():
+    c = Chunk(id="x", doc_id="d", source="s", ordinal=0, kind="article", text="采购人应当在二十日内签订合同。",
+              section="示例法 > 第三条", label="第三条", title="示例法", headings="第二章 采购程序")
+    terms = [Term("签订", ("签订",), 3.0, True), Term("程序", ("程序",), 1.0, True), Term("罚款", ("罚款",), 1.0, True)]
+    body, head = HybridRetriever._coverage(c, terms)
+    assert body == pytest.approx(4 / 5) and head == pytest.approx(1 / 5)
+
+
+def test_ranking_signals_are_bounded(retriever):
+    for hit in retriever.search("中标以后多久签合同", k=5).hits:
+        for name in ("coverage", "heading_coverage", "bigram_coverage", "cue", "word_rr", "bigram_rr"):
+            assert 0.0 <= hit.signals[name] <= 1.0, name
+        assert 0.0 < hit.score < 1.0
