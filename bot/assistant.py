@@ -75,7 +75,7 @@ class Assistant:
             return Reply(HANDOFF_TEXT, kind="handoff", handoff=True, reason=policy.USER_REQUEST, confidence=1.0)
         if intent in (intents.EMPTY, intents.GREETING, intents.THANKS):
             return self._smalltalk(intent)
-        return self.answerer.answer(text, turn.filters)
+        return self.answerer.answer(text, turn.filters, on_delta=turn.on_delta)
 
     @staticmethod
     def _smalltalk(intent: str) -> Reply:
@@ -136,13 +136,23 @@ class Assistant:
         assert conv is not None
         topic = Topic.from_dict(session.topic)
         question = rewrite(text, topic)
-        reply = self.answerer.answer(question, turn.filters)
+        reply = self.answerer.answer(question, turn.filters, history=self._history(session), on_delta=turn.on_delta)
         if question != text:
             reply.extra["rewritten"] = question
         if reply.kind == "answer" and reply.citations:
             best = reply.citations[0]
             conv.sessions.set_topic(session.id, Topic(question, best.title, best.doc_number, best.label).to_dict())
         return reply
+
+    def _history(self, session: Session) -> list[dict[str, str]] | None:
+        """The conversation before this question, for a language model to understand follow-ups
+        (None without one). Users speak as "user"; Chunfeng and human agents as "assistant"."""
+        if self.answerer.writer is None:
+            return None
+        assert self.conv is not None
+        earlier = self.conv.sessions.messages(session.id)[:-1]  # the last one is the question being answered
+        return [{"role": "user" if m.role == "user" else "assistant", "content": m.text}
+                for m in earlier if m.role in ("user", "assistant", "agent")]
 
     def _faq_answer(self, text: str) -> Reply | None:
         assert self.conv is not None

@@ -30,7 +30,7 @@ QUANTITY, NUMBER, DOC_NUMBER, ARTICLE, TITLE = "quantity", "number", "doc_number
 _CN = "零〇○一二两三四五六七八九十百千万亿"
 _ARABIC = r"\d+(?:,\d{3})*(?:\.\d+)?"
 _CN_NUM = rf"[{_CN}][{_CN}点]*"
-_NUM = rf"(?:{_ARABIC}|{_CN_NUM})"
+_NUM = rf"(?:{_ARABIC}|{_CN_NUM}|半)"  # 半 only counts before a unit: 半个月, 半年
 
 # surface unit → (canonical unit, multiplier); longest first so "个工作日" wins over "日"
 UNITS: dict[str, tuple[str, int]] = {
@@ -38,10 +38,10 @@ UNITS: dict[str, tuple[str, int]] = {
     "日": ("日", 1), "天": ("日", 1), "个小时": ("小时", 1), "小时": ("小时", 1), "分钟": ("分钟", 1),
     "周岁": ("周岁", 1), "个星期": ("周", 1), "星期": ("周", 1), "周": ("周", 1), "个月": ("个月", 1), "月": ("月", 1),
     "年": ("年", 1), "亿元": ("元", 10**8), "万元": ("元", 10**4), "元": ("元", 1), "倍": ("倍", 1), "%": ("%", 1),
-    "家": ("家", 1), "人": ("人", 1), "名": ("名", 1), "次": ("次", 1),
+    "家": ("家", 1), "人": ("人", 1), "名": ("名", 1), "次": ("次", 1), "成": ("%", 10),
 }
-# a unit followed by these characters is part of another word: 一次性, 人民, 名义, 家庭, 日常
-_NOT_UNIT = {"次": "性", "人": "民", "名": "义", "家": "庭", "日": "常"}
+# a unit followed by one of these characters is part of another word: 一次性, 人民, 名义, 家庭, 日常, 成交
+_NOT_UNIT = {"次": "性", "人": "民", "名": "义", "家": "庭", "日": "常", "成": "交立本果员为"}
 _UNIT = "|".join(re.escape(u) for u in sorted(UNITS, key=len, reverse=True))
 _MULTIPLIER = {"万": 10**4, "亿": 10**8}
 
@@ -64,10 +64,12 @@ class Fact:
 
 def number_value(text: str) -> Decimal | None:
     """An Arabic or Chinese numeral as a Decimal: "1,000" → 1000, "三十万" → 300000, "零点五" → 0.5,
-    "二〇二四" → 2024, "两" → 2; None when it is not a number."""
+    "二〇二四" → 2024, "两" → 2, "半" → 0.5; None when it is not a number."""
     text = text.strip().replace(",", "")
     if not text:
         return None
+    if text == "半":
+        return Decimal("0.5")
     if re.fullmatch(r"\d+(?:\.\d+)?", text):
         return Decimal(text)
     if "点" in text:
@@ -158,7 +160,8 @@ def _quantities(t: str) -> list[Fact]:
         if num[0] in "万亿":
             continue  # "万一", a table's "单位：万元": words, not numbers
         unit_text = m.group("unit")
-        if unit_text and t[m.end() : m.end() + 1] == _NOT_UNIT.get(unit_text):
+        following = t[m.end() : m.end() + 1]
+        if unit_text and following and following in _NOT_UNIT.get(unit_text, ""):
             unit_text = None
         value = number_value(num)
         if value is None:
@@ -187,6 +190,20 @@ def _quantities(t: str) -> list[Fact]:
             if unit is None:
                 facts.append(Fact(NUMBER, (value_key(value),), m.group("num")))
     return facts
+
+
+_BRACKETED_NUMBER = re.compile(r"^(?P<prefix>.*?)(?P<rest>〔\d{4}〕\d+号)$")
+
+
+def same_document_number(a: str, b: str) -> bool:
+    """Canonical 文号 name the same document: equal, or the same 〔year〕number with one issuer
+    code ending the other ("财库〔2020〕46号" read out of "…第九条财库〔2020〕46号" keeps a word in front)."""
+    if a == b:
+        return True
+    ma, mb = _BRACKETED_NUMBER.match(a), _BRACKETED_NUMBER.match(b)
+    if not (ma and mb) or ma["rest"] != mb["rest"] or not ma["prefix"] or not mb["prefix"]:
+        return False
+    return ma["prefix"].endswith(mb["prefix"]) or mb["prefix"].endswith(ma["prefix"])
 
 
 @dataclass
@@ -231,7 +248,7 @@ class Evidence:
         if f.kind == NUMBER:
             return f.key[0] in self.numbers
         if f.kind == DOC_NUMBER:
-            return f.key[0] in self.doc_numbers
+            return any(same_document_number(f.key[0], known) for known in self.doc_numbers)
         if f.kind == ARTICLE:
             return f.key in self.articles
         if f.kind == TITLE:

@@ -79,13 +79,24 @@ def system_prompt(provisions: Sequence[Citation]) -> str:
     return _template().render(provisions=items).strip() + "\n"
 
 
+_SOURCES_LIST = re.compile(r"\n\s*依据：\s*\n\s*\[\d.*\Z", re.S)
+
+
+def _earlier(message: Message) -> str:
+    """An earlier message as context: a generated answer loses its [n] markers and source list,
+    which numbered that turn's provisions, not this one's."""
+    text = message.get("content") or ""
+    if message.get("role") == "assistant":
+        text = REF.sub("", _SOURCES_LIST.sub("", text))
+    return text.strip()[:HISTORY_CHARS]
+
+
 def recent_history(history: Sequence[Message], turns: int) -> list[Message]:
     """The last `turns` exchanges of the conversation, as user/assistant messages, each cut short."""
     if turns <= 0:
         return []
-    kept = [{"role": m["role"], "content": (m.get("content") or "")[:HISTORY_CHARS]}
-            for m in history if m.get("role") in ("user", "assistant") and (m.get("content") or "").strip()]
-    return kept[-2 * turns :]
+    kept = [{"role": m["role"], "content": _earlier(m)} for m in history if m.get("role") in ("user", "assistant")]
+    return [m for m in kept if m["content"]][-2 * turns :]
 
 
 def build_messages(question: str, provisions: Sequence[Citation], history: Sequence[Message] = ()) -> list[Message]:
@@ -137,8 +148,9 @@ ACCEPTED = Verdict(True)
 
 def evidence_of(c: Citation) -> Evidence:
     """Everything a provision states that an answer could repeat: its text, where it sits, and its document."""
-    head = " ".join(x for x in (f"《{c.title}》" if c.title else "", c.label, c.section, c.doc_number, c.issuer, cn_date(c.date)) if x)
-    return Evidence.of(f"{head}\n{c.text}", titles=(c.title,))
+    # "|" keeps the fields apart: normalisation glues CJK across spaces ("第九条 财库〔2020〕46号")
+    fields = (f"《{c.title}》" if c.title else "", c.label, c.section, c.doc_number, c.issuer, cn_date(c.date), c.text)
+    return Evidence.of(" | ".join(x for x in fields if x), titles=(c.title,))
 
 
 def verify(answer: str, provisions: Sequence[Citation]) -> Verdict:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import Any, Callable
 
 from kb.retrieve import Filters
 
@@ -18,6 +18,9 @@ class Turn:
     session_id: str = ""
     id: str = ""  # the caller's id for this question (batch line id, WeChat MsgId …)
     filters: Filters | None = None  # restrict retrieval to documents, levels or dates
+    # a streaming channel's sink: receives a language model's text as it is written (before it is
+    # checked — the Reply holds the final answer); None = whole answers only
+    on_delta: Callable[[str], None] | None = field(default=None, repr=False, compare=False)
 
 
 @dataclass

@@ -15,11 +15,14 @@ from bot.assistant import Assistant, Conversation
 from bot.db import Clock, Database, utc_now
 from bot.desk import Desk
 from bot.faq import FaqStore
+from bot.generate import GroundedWriter
+from bot.llm import LLM, OpenAICompatibleLLM
 from bot.notify import Notifiers, Outbox
 from bot.sessions import SessionStore
 from bot.sla import SlaPolicy
 from bot.tickets import TicketStore
 from bot.workdays import Calendar, WorkingHours
+from chunfeng.errors import ConfigError
 from chunfeng.settings import Settings
 from ingest.chunker import Chunker
 from kb.embed import Embedder, make_embedder
@@ -47,9 +50,25 @@ def chunker_for(settings: Settings) -> Chunker:
     return Chunker(max_chars=settings.max_chunk_chars)
 
 
-def build_answerer(settings: Settings, kb: KnowledgeBase) -> Answerer:
+def llm_for(settings: Settings) -> LLM | None:
+    """The configured language model, or None when CHUNFENG_LLM_BASE_URL is unset (extractive answers only)."""
+    if not settings.llm_base_url:
+        return None
+    if not settings.llm_model:
+        raise ConfigError(
+            "已设置 CHUNFENG_LLM_BASE_URL，但没有设置 CHUNFENG_LLM_MODEL。"
+            "请把 CHUNFENG_LLM_MODEL 设为该接口提供的模型名（如 qwen2.5-14b-instruct），或去掉 CHUNFENG_LLM_BASE_URL 只用抽取式答复。"
+        )
+    key = settings.llm_api_key.get_secret_value() if settings.llm_api_key else None
+    return OpenAICompatibleLLM(settings.llm_base_url, settings.llm_model, api_key=key, timeout=settings.llm_timeout,
+                               max_tokens=settings.llm_max_tokens)
+
+
+def build_answerer(settings: Settings, kb: KnowledgeBase, llm: LLM | None = None) -> Answerer:
     retriever = HybridRetriever(kb, Glossary.load(), make_reranker(settings.rerank_model))
-    return Answerer(retriever, top_k=settings.top_k)
+    llm = llm or llm_for(settings)
+    writer = GroundedWriter(llm, timeout=settings.llm_timeout, history_turns=settings.llm_history_turns) if llm else None
+    return Answerer(retriever, top_k=settings.top_k, writer=writer)
 
 
 def build_assistant(settings: Settings, kb: KnowledgeBase | None = None) -> Assistant:

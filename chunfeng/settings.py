@@ -94,6 +94,20 @@ class Settings(BaseSettings):
     hotline_retry_seconds: float = Field(default=5.0, gt=0, le=3600, description="First retry delay of a failed webhook (doubles).")
     hotline_max_attempts: int = Field(default=8, ge=1, le=50, description="Attempts before a webhook is given up as failed.")
 
+    # -- language model (optional) -------------------------------------------------------------
+    llm_base_url: str | None = Field(
+        default=None,
+        pattern=r"^https?://\S+$",
+        description="Base URL of an OpenAI-compatible chat API (e.g. http://10.0.0.8:8000/v1); unset = extractive answers only.",
+    )
+    llm_model: str | None = Field(default=None, description="Model name the endpoint serves (e.g. qwen2.5-14b-instruct); required with llm_base_url.")
+    llm_api_key: SecretStr | None = Field(default=None, description="API key, sent as a Bearer token; never logged.")
+    llm_timeout: float = Field(
+        default=15.0, gt=0, le=120, description="Seconds a generation may take, retry included, before the extractive answer is used."
+    )
+    llm_max_tokens: int = Field(default=600, ge=50, le=8000, description="Longest answer the model may write, in tokens.")
+    llm_history_turns: int = Field(default=3, ge=0, le=20, description="Earlier question-and-answer turns of the session given to the model for follow-ups.")
+
     # -- logging ----------------------------------------------------------------------------
     log_level: str = Field(default="WARNING", description="Log level: DEBUG, INFO, WARNING, ERROR.")
 

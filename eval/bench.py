@@ -23,17 +23,11 @@ from pathlib import Path
 from bot.types import Turn
 from chunfeng.factory import build_assistant, chunker_for, open_kb
 from chunfeng.settings import Settings
+from eval.metrics import percentile
 from ingest.pipeline import Ingestor
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"
-
-
-def percentile(values: list[float], q: float) -> float:
-    """Nearest-rank percentile (q in 0..100) of a non-empty list."""
-    ordered = sorted(values)
-    rank = max(1, int(round(q / 100.0 * len(ordered) + 0.5 - 1e-9)))
-    return ordered[min(rank, len(ordered)) - 1]
 
 
 def default_corpus() -> list[Path]:

@@ -8,7 +8,11 @@
 * **out-of-scope no-fabrication**: an ``out`` question is handed off or answered "not found";
 * **handoff-request rate**: a ``handoff`` question opens a handoff;
 * **false handoff**: an ``in`` question is handed off;
-* latency percentiles by nearest rank.
+* latency percentiles by nearest rank;
+* with a language model (rows carrying ``generation``): **generation rejection rate** — of the
+  answers the model was asked to write, the share rejected by verification or failed (timeout, error),
+  so the extractive answer was given; **generation used rate** — of all questions, the share answered
+  with the model's verified text.
 """
 
 from __future__ import annotations
@@ -85,6 +89,20 @@ def summarize(rows: Sequence[dict]) -> dict[str, float]:
         "false_handoff_rate": mean(1.0 if r["handoff"] else 0.0 for r in inscope),
         "latency_p50_ms": percentile([r["latency_ms"] for r in rows], 50),
         "latency_p95_ms": percentile([r["latency_ms"] for r in rows], 95),
+        **generation_rates(rows),
+    }
+
+
+def generation_rates(rows: Sequence[dict]) -> dict[str, float]:
+    """Rejection and use of the language model's answers; empty when no row asked one."""
+    asked = [r["generation"] for r in rows if r.get("generation")]
+    if not asked:
+        return {}
+    used = sum(1 for g in asked if g.get("used"))
+    return {
+        "generation_attempts": len(asked),
+        "generation_rejection_rate": (len(asked) - used) / len(asked),
+        "generation_used_rate": used / len(rows),
     }
 
 
@@ -93,6 +111,8 @@ HIGHER_IS_BETTER = {
     "hit@1": True, "hit@5": True, "mrr@10": True, "answer_accuracy": True, "oos_no_fabrication": True,
     "handoff_request_rate": True, "false_handoff_rate": False, "latency_p50_ms": False, "latency_p95_ms": False,
 }
+# reported only when a language model wrote answers (see generation_rates)
+GENERATION_HIGHER_IS_BETTER = {"generation_used_rate": True, "generation_rejection_rate": False}
 
 METRIC_NAMES = {
     "hit@1": "首位命中率 hit@1",
@@ -104,4 +124,6 @@ METRIC_NAMES = {
     "false_handoff_rate": "误转人工率（越低越好）",
     "latency_p50_ms": "响应时间 p50（毫秒）",
     "latency_p95_ms": "响应时间 p95（毫秒）",
+    "generation_used_rate": "大模型答复采用率",
+    "generation_rejection_rate": "大模型答复拒绝率（越低越好）",
 }

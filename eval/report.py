@@ -18,7 +18,9 @@ import jinja2
 
 from chunfeng.errors import ChunfengError
 from eval import metrics as m
-from eval.metrics import HIGHER_IS_BETTER, METRIC_NAMES
+from eval.metrics import METRIC_NAMES
+
+HIGHER_IS_BETTER = {**m.HIGHER_IS_BETTER, **m.GENERATION_HIGHER_IS_BETTER}
 
 TEMPLATE_DIR = Path(__file__).resolve().parent / "templates"
 
@@ -36,6 +38,14 @@ TARGETS: dict[str, float] = {
 #: metrics on the 0–1 scale (the chart); latency is shown separately
 RATE_METRICS = ["hit@1", "hit@5", "mrr@10", "answer_accuracy", "oos_no_fabrication", "handoff_request_rate", "false_handoff_rate"]
 LATENCY_METRICS = ["latency_p50_ms", "latency_p95_ms"]
+#: shown only when a language model wrote answers during the run
+GENERATION_METRICS = ["generation_used_rate", "generation_rejection_rate"]
+#: why a model's answer was not used (bot.generate / bot.grounded reason codes)
+REJECTIONS = {
+    "timeout": "超时", "llm_error": "接口出错", "empty": "空答复", "no_citation": "没有标注出处",
+    "unknown_citation": "引用了不存在的条文", "unsupported_number": "数字与条文不符", "unsupported_doc_number": "文号与条文不符",
+    "unsupported_article": "条款号与条文不符", "unsupported_source": "文件名与条文不符",
+}
 
 EXPLAIN = {
     "hit@1": "第一条引用就来自正确文件、且含有正确条文的问题所占比例。",
@@ -47,6 +57,8 @@ EXPLAIN = {
     "false_handoff_rate": "知识库本可以回答、系统却转给了人工的问题所占比例。",
     "latency_p50_ms": "一半的问题在这个时间内得到答复（毫秒）。",
     "latency_p95_ms": "95% 的问题在这个时间内得到答复（毫秒）。",
+    "generation_used_rate": "答复由大模型撰写、并通过出处与数字核验的问题所占比例。",
+    "generation_rejection_rate": "交给大模型撰写的答复中，未通过核验或调用失败、改用抽取式答复的比例。",
 }
 
 SCOPE_TITLES = {
@@ -221,6 +233,9 @@ def summary(result) -> tuple[list[str], list[str]]:
         lines.append(
             f"一半的问题在 {fmt('latency_p50_ms', c['latency_p50_ms'])}内答复，95% 的问题在 {fmt('latency_p95_ms', c['latency_p95_ms'])}内答复。"
         )
+    generated = generation_line(main)
+    if generated:
+        lines.append(generated)
     failed = sum(1 for r in main.rows if not r["passed"])
     lines.append(f"共有 {failed} 个问题未通过，逐题明细见下文“未通过的问题”一节。" if failed else "所有问题均通过。")
 
@@ -248,10 +263,29 @@ def summary(result) -> tuple[list[str], list[str]]:
     return lines, behind
 
 
+def generation_line(system) -> str:
+    """One summary sentence on the language model's answers, or "" when none was asked."""
+    c = system.metrics
+    if not c.get("generation_attempts"):
+        return ""
+    asked = [r["generation"] for r in system.rows if r.get("generation")]
+    model = next((g.get("model") for g in asked if g.get("model")), "")
+    reasons: dict[str, int] = {}
+    for g in asked:
+        if not g.get("used"):
+            name = REJECTIONS.get(g.get("rejected") or "", g.get("rejected") or "其他")
+            reasons[name] = reasons.get(name, 0) + 1
+    why = "（" + "，".join(f"{k} {v} 题" for k, v in sorted(reasons.items(), key=lambda kv: -kv[1])) + "）" if reasons else ""
+    return (f"大模型{'（' + model + '）' if model else ''}为 {int(c['generation_attempts'])} 个问题撰写了答复，"
+            f"其中 {fmt('generation_rejection_rate', c['generation_rejection_rate'])} 未通过核验或调用失败，改用抽取式答复{why}；"
+            f"全部问题中 {fmt('generation_used_rate', c['generation_used_rate'])} 的答复由大模型撰写。")
+
+
 def comparison(result) -> list[dict]:
     """Rows of the comparison table, with the best value(s) of each row marked."""
     rows = []
-    for key in RATE_METRICS + LATENCY_METRICS:
+    generation = [k for k in GENERATION_METRICS if not _missing(result.systems[0].metrics.get(k))]
+    for key in RATE_METRICS + generation + LATENCY_METRICS:
         values = [s.metrics.get(key) for s in result.systems]
         present = [v for v in values if not _missing(v)]
         best = (max(present) if HIGHER_IS_BETTER[key] else min(present)) if present else None

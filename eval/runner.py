@@ -39,6 +39,7 @@ class SystemAnswer:
     reason: str | None
     confidence: float | None
     retrieved: list[Retrieved]
+    generation: dict | None = None  # {"used", "rejected", "model", …} when a language model was asked
 
 
 class System(Protocol):
@@ -63,6 +64,7 @@ class ChunfengSystem:
             reply.reason,
             reply.confidence,
             [Retrieved(c.source, c.text, c.section, c.score) for c in reply.citations],
+            reply.extra.get("generation"),
         )
 
 
@@ -117,6 +119,7 @@ def evaluate(system: System, items: list[GoldItem], on_progress: Callable[[int, 
                 "answer_ok": answer_ok,
                 "passed": passed,
                 "latency_ms": round(latency, 2),
+                "generation": ans.generation,
                 "expect": [asdict(e) for e in item.expect],
                 "answer_keywords": item.answer_keywords,
                 "retrieved": [

@@ -20,10 +20,10 @@ from fastapi.responses import FileResponse, HTMLResponse, Response
 from fastapi.templating import Jinja2Templates
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, select_autoescape
 
-from bot.tickets import CHINA
+from bot.tickets import CHINA, REASON_NAMES
 from chunfeng.errors import NotFound
 from chunfeng.http import require
-from hotline.workorders import CHANNELS, REQUEST_TYPES, URGENCY
+from hotline.workorders import REQUEST_TYPES, URGENCY
 from web import pages as web_pages
 
 HERE = Path(__file__).resolve().parent
@@ -31,6 +31,11 @@ TEMPLATES = HERE / "templates"
 STATIC = HERE / "static"
 STAFF = ("operator", "agent")  # admin has every role
 HOT_DAYS = 30
+# the statistics' channels (codes, as sessions store them) and why a question went unanswered,
+# for when the API gives no name itself
+HOT_CHANNELS = {code: name for code, name in web_pages.CHANNEL_NAMES.items() if code != "cli"}
+REASONS = {**REASON_NAMES, "not_found": "知识库未找到答案", "no_suggestion": "知识库无建议答复", "low_confidence": "置信度低",
+           "out_of_scope": "超出咨询范围"}
 
 STATIC_TYPES = {".js": "text/javascript; charset=utf-8", ".css": "text/css; charset=utf-8", ".svg": "image/svg+xml"}
 
@@ -95,7 +100,6 @@ def console(request: Request) -> Response:
         "categories": hotline.categories.names,
         "request_types": REQUEST_TYPES,
         "urgencies": URGENCY,
-        "channels": CHANNELS,
     })
 
 
@@ -117,8 +121,8 @@ def hot(request: Request) -> Response:
         start, end = end, start
     channel = request.query_params.get("channel") or ""
     return render(request, "hotline_hot.html", {
-        "nav": "hot", "start": start, "end": end, "channel": channel if channel in CHANNELS else "", "channels": CHANNELS,
-        "today": today.strftime("%Y-%m-%d"), "days": HOT_DAYS,
+        "nav": "hot", "start": start, "end": end, "channel": channel if channel in HOT_CHANNELS else "", "channels": HOT_CHANNELS,
+        "today": today.strftime("%Y-%m-%d"), "days": HOT_DAYS, "reasons": REASONS, "channel_names": web_pages.CHANNEL_NAMES,
     })
 
 

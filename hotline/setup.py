@@ -10,6 +10,7 @@ from bot.scope import ScopeGuard
 from chunfeng.factory import Services
 from chunfeng.settings import Settings
 from hotline.categories import Categories
+from hotline import routes_admin
 from hotline.platform import WebhookSender
 from hotline.routes import router
 from hotline.search import OperatorSearch
@@ -45,4 +46,8 @@ def install(app: FastAPI, settings: Settings, services: Services) -> HotlineAdap
     adapter = build(settings, services)
     app.state.hotline = adapter
     app.include_router(router)
+    app.include_router(routes_admin.router)
+    from hotline import pages  # the operator console and hot-questions pages (/hotline, /hotline/hot)
+
+    app.include_router(pages.router)
     return adapter

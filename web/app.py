@@ -16,6 +16,7 @@ from chunfeng.settings import Settings
 from web import errors
 from web.api import router as api_router
 from web.ratelimit import RateLimiter
+from web.stream import router as stream_router
 
 JSON_LIMIT = 64 * 1024  # bytes; chat messages are capped far below this
 
@@ -108,6 +109,7 @@ def create_app(settings: Settings, services: Services | None = None, *, owns_ser
     app.state.limiter = RateLimiter(settings.rate_limit_per_minute)
     errors.install(app)
     app.include_router(api_router)
+    app.include_router(stream_router)
     from web.answer_page import router as answer_router
 
     app.include_router(answer_router)

@@ -176,7 +176,9 @@ EXAMPLES = ("中标以后多久签合同？", "验收合格后多久付款？", 
 @router.get("/", response_class=HTMLResponse)
 def chat_page(request: Request, svc: Svc) -> Response:
     request.state.account = None
-    return render(request, "chat.html", {"examples": EXAMPLES, "max_chars": svc.settings.max_message_chars})
+    # with a language model the page asks /api/chat/stream, so the answer appears as it is written
+    return render(request, "chat.html", {"examples": EXAMPLES, "max_chars": svc.settings.max_message_chars,
+                                         "stream_answers": bool(svc.settings.llm_base_url)})
 
 
 # -- the agent console -------------------------------------------------------------------------

@@ -25,6 +25,8 @@
   var sendBtn = document.getElementById("send");
   var handoffBtn = document.getElementById("handoff");
   var ticketBar = document.getElementById("ticket-bar");
+  // the server sets data-stream="1" when a language model writes answers: ask /api/chat/stream then
+  var streaming = document.getElementById("app").getAttribute("data-stream") === "1" && typeof window.fetch === "function";
 
   var state = {
     sid: storageGet(SESSION_KEY),
@@ -105,6 +107,68 @@
         var err = data && data.error ? data.error : {};
         throw new ApiError(res.status, err.code || "http_" + res.status, err.message || "");
       });
+    }, function () {
+      throw new ApiError(0, "network", "");
+    });
+  }
+
+  // POST /api/chat/stream: server-sent events over fetch (EventSource cannot POST). `delta` pieces
+  // are shown as the model writes them (not yet checked); `done` is /api/chat's JSON with the final,
+  // checked answer, which replaces them. Without a readable body the events are read at the end.
+  function askStream(payload, onDraft) {
+    var options = { method: "POST", credentials: "same-origin", body: JSON.stringify(payload),
+                    headers: { "Content-Type": "application/json", "Accept": "text/event-stream" } };
+    return fetch("/api/chat/stream", options).then(function (res) {
+      if (!res.ok) {
+        return res.text().then(function (raw) {
+          var data = null;
+          try { data = raw ? JSON.parse(raw) : null; } catch (e) { data = null; }
+          var err = data && data.error ? data.error : {};
+          throw new ApiError(res.status, err.code || "http_" + res.status, err.message || "");
+        });
+      }
+      var draft = "";
+      var result = null;
+      var buffer = "";
+      function consume(text, last) {
+        buffer += text;
+        var blocks = buffer.split("\n\n");
+        buffer = last ? "" : blocks.pop();
+        blocks.forEach(function (block) {
+          var event = "message"; var data = "";
+          block.split("\n").forEach(function (line) {
+            if (line.indexOf("event:") === 0) { event = line.slice(6).trim(); }
+            else if (line.indexOf("data:") === 0) { data += line.slice(5).trim(); }
+          });
+          if (!data) { return; }
+          var parsed;
+          try { parsed = JSON.parse(data); } catch (e) { return; }
+          if (event === "delta") { draft += parsed.text || ""; onDraft(draft); }
+          else if (event === "done") { result = parsed; }
+          else if (event === "error") {
+            var err = parsed.error || {};
+            result = new ApiError(500, err.code || "internal_error", err.message || "");
+          }
+        });
+      }
+      function finish() {
+        if (result instanceof ApiError) { throw result; }
+        if (!result) { throw new ApiError(0, "network", ""); }
+        return result;
+      }
+      if (!res.body || !res.body.getReader || typeof window.TextDecoder !== "function") {
+        return res.text().then(function (raw) { consume(raw, true); return finish(); });
+      }
+      var reader = res.body.getReader();
+      var decoder = new TextDecoder("utf-8");
+      function pump() {
+        return reader.read().then(function (step) {
+          if (step.done) { consume(decoder.decode(), true); return finish(); }
+          consume(decoder.decode(step.value, { stream: true }), false);
+          return pump();
+        });
+      }
+      return pump();
     }, function () {
       throw new ApiError(0, "network", "");
     });
@@ -364,7 +428,12 @@
 
     var payload = { message: text };
     if (state.sid) { payload.session_id = state.sid; }
-    return api("POST", "/api/chat", payload).then(function (data) {
+    var asking = streaming ? askStream(payload, function (draft) {
+      typing.firstChild.textContent = draft;
+      typing.classList.add("drafting");
+      scrollToEnd();
+    }) : api("POST", "/api/chat", payload);
+    return asking.then(function (data) {
       typing.remove();
       adoptSession(data.session_id);
       render({ id: data.message_id, role: "assistant", text: data.answer, citations: data.citations, kind: data.kind,
