@@ -35,7 +35,10 @@ QUOTE_LIMIT = 320
 _SPLIT = re.compile(r"(?<=[。！？!?])|\n")
 _CLAUSE = re.compile(r"(?<=[；;])")
 LONG_SENTENCE = 150
-_LEADING_LABEL = re.compile(r"^(?:第[\u4e00-\u9fff\d]{1,6}条\s*|[（(]?[一二三四五六七八九十\d]{1,3}[）)]?[、．.]?\s*|[^：:\n]{1,12}[：:](?=\S))")
+_LEADING_LABEL = re.compile(
+    r"^(?:第[\u4e00-\u9fff\d]{1,6}条\s*|[（(][一二三四五六七八九十\d]{1,3}[）)]\s*|[一二三四五六七八九十\d]{1,3}[、．.](?!\d)\s*"
+    r"|[^：:\n\d]{1,12}[：:](?=\S))"
+)
 
 
 def citation_of(hit: Hit) -> Citation:

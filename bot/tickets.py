@@ -158,11 +158,13 @@ class TicketStore:
         return self._transition(ticket_id, (PENDING,), CLAIMED, agent, "claimed",
                                 {"claimed_by": agent, "claimed_at": iso(self.db.now())})
 
-    def answer(self, ticket_id: str, agent: str, text: str) -> Ticket:
+    def answer(self, ticket_id: str, agent: str, text: str, *, override: bool = False) -> Ticket:
+        """An answer from `agent`; `override` lets a system actor (the 12345 platform) answer a ticket
+        someone else has claimed."""
         t = self.get(ticket_id)
         if t.status == PENDING:
             t = self.claim(ticket_id, agent)
-        if t.status == CLAIMED and t.claimed_by not in (None, agent):
+        if t.status == CLAIMED and t.claimed_by not in (None, agent) and not override:
             raise TicketConflict(f"工单 {ticket_id} 已由 {t.claimed_by} 认领处理，请勿重复答复。")
         return self._transition(ticket_id, (CLAIMED, ANSWERED), ANSWERED, agent, "answered",
                                 {"answered_at": iso(self.db.now())}, detail=text[:200])

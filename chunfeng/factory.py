@@ -113,5 +113,9 @@ def build_services(settings: Settings, *, clock: Clock = utc_now, kb: KnowledgeB
     faq = FaqStore(db, settings.faq_threshold)
     notifiers = Notifiers()
     conversation = Conversation(sessions, tickets, faq, sla_for(settings))
-    assistant = Assistant(build_answerer(settings, kb), conversation)
-    return Services(settings, kb, db, assistant, Desk(sessions, tickets, faq, notifiers), AccountStore(db), notifiers, Outbox(db))
+    llm = llm_for(settings)
+    assistant = Assistant(build_answerer(settings, kb, llm), conversation)
+    services = Services(settings, kb, db, assistant, Desk(sessions, tickets, faq, notifiers), AccountStore(db), notifiers, Outbox(db))
+    if llm is not None and hasattr(llm, "close"):
+        services.on_close.append(llm.close)
+    return services

@@ -75,9 +75,9 @@ def in_process(kb_dir: Path, queries: list[str], k: int) -> dict:
         latencies, empty = [], 0
         for q in queries:
             t = time.perf_counter()
-            results = search.search(q, k)
+            found = search.search(q, k)
             latencies.append((time.perf_counter() - t) * 1000)
-            empty += not results
+            empty += not found["results"]
         return {**stats(latencies), "warmup_seconds": round(warm_up, 2), "no_result": empty}
     finally:
         kb.close()

@@ -182,12 +182,12 @@ def summarize(asked: list[Asked], start: date, end: date, *, threshold: float = 
     """The hot-question report of already categorised questions (see module docstring)."""
     asked = sorted(asked, key=lambda a: (a.at, a.ref))
     cats = Counter(a.category for a in asked)
-    clusters = cluster([a.question for a in asked], threshold)
+    clusters = cluster([mask(a.question) for a in asked], threshold)  # one question, whoever's number is in it
     out_clusters = []
     for c in clusters[:limit]:
         members = [asked[i] for i in c.members]
         texts = Counter(mask(a.question) for a in members)
-        label = mask(c.label)
+        label = c.label
         category = Counter(a.category for a in members).most_common(1)[0][0]
         out_clusters.append({"label": label, "count": len(members), "category": category,
                              "examples": [t for t, _ in texts.most_common() if t != label][:EXAMPLES],
@@ -230,7 +230,7 @@ def to_csv(asked: list[Asked], threshold: float = CLUSTER_THRESHOLD) -> bytes:
     """The questions as CSV for Excel: UTF-8 with BOM, Chinese headers, one row per question."""
     asked = sorted(asked, key=lambda a: (a.at, a.ref))
     label_of: dict[int, str] = {}
-    for c in cluster([a.question for a in asked], threshold):
+    for c in cluster([mask(a.question) for a in asked], threshold):
         for i in c.members:
             label_of[i] = c.label
     buf = io.StringIO()
@@ -240,7 +240,7 @@ def to_csv(asked: list[Asked], threshold: float = CLUSTER_THRESHOLD) -> bytes:
         t = local_time(a.at)
         outcome, reason = judge(a)
         w.writerow([t.date().isoformat(), t.strftime("%H:%M:%S"), CHANNEL_NAMES.get(a.channel, a.channel),
-                    SOURCE_NAMES.get(a.source, a.source), a.category, _cell(mask(a.question)), _cell(mask(label_of[i])),
+                    SOURCE_NAMES.get(a.source, a.source), a.category, _cell(mask(a.question)), _cell(label_of[i]),
                     OUTCOME_NAMES[outcome], REASON_NAMES.get(reason or "", reason or ""),
                     "" if a.confidence is None else f"{a.confidence:.2f}"])
     return ("\ufeff" + buf.getvalue()).encode("utf-8")
@@ -276,13 +276,11 @@ def collect(db: Database, start: date, end: date, channel: str | None = None) ->
     """Every question asked in the China-time days start..end (both included), on one channel or all."""
     since, until = bounds(start, end)
     out: list[Asked] = []
-    if channel != HOTLINE:
-        params: tuple = (since, until, channel) if channel else (since, until)
-        rows = db.query(_MESSAGES.format(channel="AND s.channel = ?" if channel else ""), params)
-        for r in rows:
-            asked = _from_message(db, r)
-            if asked is not None:
-                out.append(asked)
+    params: tuple = (since, until, channel) if channel else (since, until)
+    for r in db.query(_MESSAGES.format(channel="AND s.channel = ?" if channel else ""), params):
+        asked = _from_message(db, r)
+        if asked is not None:
+            out.append(asked)
     if channel in (None, HOTLINE) and db.one("SELECT 1 FROM sqlite_master WHERE type='table' AND name='hotline_workorders'"):
         rows = db.query("SELECT ticket_no, content, category, created_at, suggested_answer, procurement_related"
                         " FROM hotline_workorders WHERE created_at >= ? AND created_at < ?"

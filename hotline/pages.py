@@ -21,10 +21,15 @@ from fastapi.templating import Jinja2Templates
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, select_autoescape
 
 from bot.tickets import CHINA, REASON_NAMES
-from chunfeng.errors import NotFound
+from starlette.concurrency import run_in_threadpool
+
+from chunfeng.errors import ChunfengError, NotFound
 from chunfeng.http import require
+from hotline.importer import IMPORTED, STATUS_NAMES
+from hotline.routes_admin import file_of, multipart, run_import
 from hotline.workorders import REQUEST_TYPES, URGENCY
 from web import pages as web_pages
+from web.errors import status_of
 
 HERE = Path(__file__).resolve().parent
 TEMPLATES = HERE / "templates"
@@ -58,14 +63,15 @@ def _version(path: Path, mtime_ns: int) -> str:
 # our templates first (all named hotline_*), then the web console's (base.html, error.html)
 _env = Environment(loader=ChoiceLoader([FileSystemLoader(str(TEMPLATES)), FileSystemLoader(str(web_pages.TEMPLATES))]),
                    autoescape=select_autoescape(default=True, default_for_string=True))
-_env.globals.update(web_pages._env.globals)
+_env.globals.update(web_pages.templates.env.globals)  # static_url, ROLE_NAMES, …
 _env.globals.update(hotline_static=static_url)
-_env.filters.update(web_pages._env.filters)
+_env.filters.update(web_pages.templates.env.filters)
 templates = Jinja2Templates(env=_env)
 
 
-def render(request: Request, name: str, context: dict[str, Any]) -> HTMLResponse:
-    response = templates.TemplateResponse(request, name, {"account": request.state.account, **context})
+def render(request: Request, name: str, context: dict[str, Any], status_code: int = 200) -> HTMLResponse:
+    response = templates.TemplateResponse(request, name, {"account": request.state.account, **context},
+                                          status_code=status_code)
     response.headers["Cache-Control"] = "no-store"
     return response
 
@@ -124,6 +130,31 @@ def hot(request: Request) -> Response:
         "nav": "hot", "start": start, "end": end, "channel": channel if channel in HOT_CHANNELS else "", "channels": HOT_CHANNELS,
         "today": today.strftime("%Y-%m-%d"), "days": HOT_DAYS, "reasons": REASONS, "channel_names": web_pages.CHANNEL_NAMES,
     })
+
+
+# -- importing historical records (admins) ------------------------------------------------------
+@router.get("/hotline/import", response_class=HTMLResponse)
+def import_form(request: Request) -> Response:
+    request.state.account = require(request, "admin")
+    return render(request, "hotline_import.html", {"nav": "import", "statuses": STATUS_NAMES})
+
+
+@router.post("/hotline/import", response_class=HTMLResponse)
+async def import_upload(request: Request) -> Response:
+    request.state.account = require(request, "admin")
+    context: dict[str, Any] = {"nav": "import", "statuses": STATUS_NAMES}
+    try:
+        form = await multipart(request)
+        upload = file_of(form)
+        dry_run, keep_near = form.get("dry_run") == "1", form.get("near_duplicates") == "import"
+        report = await run_in_threadpool(run_import, request, await upload.read(), upload.filename,
+                                         near_duplicates=keep_near, dry_run=dry_run)
+    except ChunfengError as exc:  # the form again, saying what to fix
+        return render(request, "hotline_import.html", {**context, "error": exc.message}, status_code=status_of(exc))
+    if dry_run:  # nothing was written: say what would happen
+        context["statuses"] = {**STATUS_NAMES, IMPORTED: "可导入"}
+    return render(request, "hotline_import.html", {**context, "filename": upload.filename, "report": report.to_dict(),
+                                                   "dry_run": dry_run, "keep_near": keep_near})
 
 
 # -- static files ------------------------------------------------------------------------------

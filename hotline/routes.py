@@ -23,7 +23,7 @@ def search(request: Request, q: str = Query(min_length=1, max_length=500), k: in
            source: str | None = None, category: str | None = None) -> dict[str, Any]:
     """Standard answers to read aloud, with their legal basis (operators, agents, admins)."""
     require(request, *STAFF)
-    return {"query": q, "results": _hotline(request).search.search(q, k, source=source, category=category)}
+    return {"query": q, **_hotline(request).search.search(q, k, source=source, category=category)}
 
 
 @router.post("/workorders")

@@ -9,12 +9,12 @@ from typing import Any
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
-from starlette.datastructures import UploadFile
+from starlette.datastructures import FormData, UploadFile
 
 from chunfeng.errors import InvalidInput
 from chunfeng.http import require
 from hotline import hot
-from hotline.importer import import_records
+from hotline.importer import ImportReport, import_records
 from hotline.workorders import CHINA
 
 router = APIRouter(prefix="/api/hotline", tags=["12345 hotline"])
@@ -35,24 +35,36 @@ async def import_file(request: Request, threshold: float | None = Query(default=
     matching threshold). ``near_duplicates=import`` creates drafts for near-duplicates too.
     ``dry_run=true`` only reports."""
     acc = require(request, "admin")
-    ctype = request.headers.get("content-type", "")
-    if not ctype.startswith("multipart/form-data"):
-        raise InvalidInput("请以 multipart/form-data 方式上传文件，字段名为 file（CSV 或 .xlsx）。")
-    form = await request.form(max_files=1)
-    upload = form.get("file")
-    if not isinstance(upload, UploadFile):
-        raise InvalidInput("缺少上传文件：表单字段名应为 file，内容为 CSV（UTF-8 或 GB18030）或 Excel（.xlsx）文件。")
-    data = await upload.read()
-    services = request.app.state.services
-    hotline = request.app.state.hotline
-    report = await run_in_threadpool(
-        import_records, data, services.assistant.conv.faq, filename=upload.filename, threshold=threshold,
-        import_near_duplicates=near_duplicates == "import", dry_run=dry_run, categories=hotline.categories,
-    )
+    upload = file_of(await multipart(request))
+    filename, data = upload.filename, await upload.read()
+    report = await run_in_threadpool(run_import, request, data, filename, threshold=threshold,
+                                     near_duplicates=near_duplicates == "import", dry_run=dry_run)
     out = report.to_dict()
-    out["summary"]["filename"] = upload.filename
+    out["summary"]["filename"] = filename
     out["summary"]["by"] = acc.username
     return out
+
+
+async def multipart(request: Request) -> FormData:
+    if not request.headers.get("content-type", "").startswith("multipart/form-data"):
+        raise InvalidInput("请以 multipart/form-data 方式上传文件，字段名为 file（CSV 或 .xlsx）。")
+    return await request.form(max_files=1)
+
+
+def file_of(form: FormData) -> UploadFile:
+    """The one uploaded file of the form (field ``file``)."""
+    upload = form.get("file")
+    if not isinstance(upload, UploadFile) or not upload.filename:
+        raise InvalidInput("缺少上传文件：表单字段名应为 file，内容为 CSV（UTF-8 或 GB18030）或 Excel（.xlsx）文件。")
+    return upload
+
+
+def run_import(request: Request, data: bytes, filename: str | None, *, threshold: float | None = None,
+               near_duplicates: bool = False, dry_run: bool = False) -> ImportReport:
+    """Historical records into this service's FAQ review queue (see hotline.importer)."""
+    return import_records(data, request.app.state.services.assistant.conv.faq, filename=filename, threshold=threshold,
+                          import_near_duplicates=near_duplicates, dry_run=dry_run,
+                          categories=request.app.state.hotline.categories)
 
 
 def _range(request: Request, date_from: str | None, date_to: str | None) -> tuple[date, date]:

@@ -12,8 +12,8 @@ import re
 from kb.cn_numerals import int_to_cn
 
 _PERCENT = re.compile(r"(\d+(?:\.\d+)?)\s*[%％]")
-_DOCNO = re.compile(r"([\u4e00-\u9fff]{1,6})〔(\d{4})〕(\d+)号")
-_BRACKET_REF = re.compile(r"\[\d+\]|【\d+】")
+_DOCNO = re.compile(r"([\u4e00-\u9fff]{1,6})\s*[〔［\[﹝【](\d{4})[〕］\]﹞】]\s*(\d+)\s*号")
+_BRACKET_REF = re.compile(r"\[\d{1,2}\]|【\d{1,2}】")  # citation marks; a 文号's [2019] is not one
 _MARKUP = re.compile(r"[#*_>`]+")
 _ARTICLE_HEAD = re.compile(r"^第[\u4e00-\u9fff\d]{1,6}条\s*")
 _DIGITS = "〇一二三四五六七八九"
@@ -36,6 +36,9 @@ _ITEM = re.compile(r"^(\d+)\s*[.．、]\s*(.*)$")
 
 
 def speakable(text: str) -> str:
+    # a line break inside a passage (table cells, list items) is a pause, not nothing
+    text = re.sub(r"(?<![，。；：、！？,.;:])\s*\n\s*", "，", text.strip())
+    text = _DOCNO.sub(lambda m: f"{m.group(1)}{say_number(m.group(2))}年{int_to_cn(int(m.group(3)))}号", text)
     text = _BRACKET_REF.sub("", _MARKUP.sub("", text))
     text = _PERCENT.sub(_percent, text)
     text = _DOCNO.sub(lambda m: f"{m.group(1)}{say_number(m.group(2))}年{int_to_cn(int(m.group(3)))}号", text)
@@ -46,13 +49,13 @@ def speakable(text: str) -> str:
 def script(answer_sentence: str, title: str, label: str, doc_number: str = "", more: str = "") -> str:
     """'根据《title》label的规定，<answer>。' plus at most one more sentence, ready to read out."""
     item = _ITEM.match(label or "")
-    where = f"《{title}》第{int_to_cn(int(item.group(1)))}项" if item else f"《{title}》{label or ''}"
+    where = f"《{title}》第{int_to_cn(int(item.group(1)))}项" if item else f"《{title}》{speakable(label or '')}"
     number = f"（{speakable(doc_number)}）" if doc_number else ""
     body = speakable(_ARTICLE_HEAD.sub("", answer_sentence).strip())
     extra = speakable(_ARTICLE_HEAD.sub("", more).strip()) if more else ""
     text = f"根据{where}{number}的规定，{body}"
     if extra and extra not in body:
-        text += extra
+        text = text.rstrip("，；：") + ("" if text.endswith(("。", "！", "？")) else "。") + extra
     if not text.endswith(("。", "！", "？")):
         text += "。"
     return text

@@ -3,6 +3,7 @@ a second, without waiting for any model."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from bot.answer import Answerer, pick_sentence, sentences
@@ -10,6 +11,8 @@ from hotline.categories import Categories
 from hotline.script import script
 from kb.retrieve import Filters, Hit, Term
 from kb.textnorm import normalize
+
+_LIST_ITEM = re.compile(r"^[（(][一二三四五六七八九十\d]{1,3}[）)]")
 
 
 def highlights(text: str, terms: list[Term]) -> list[tuple[int, int]]:
@@ -39,7 +42,10 @@ class OperatorSearch:
         self.answerer = answerer
         self.categories = categories or Categories.load()
 
-    def search(self, query: str, k: int = 5, source: str | None = None, category: str | None = None) -> list[dict[str, Any]]:
+    def search(self, query: str, k: int = 5, source: str | None = None, category: str | None = None) -> dict[str, Any]:
+        """Up to `k` results, and whether the knowledge base likely answers the question at all: the same
+        scope guard and calibrated confidence the assistant uses before it answers (`confident`), so the
+        operator is warned before reading out a provision that only shares a word with the question."""
         filters = Filters(sources=frozenset({source})) if source else None
         result = self.answerer.retriever.search(query, k=max(k * 3, 10), filters=filters)
         out: list[dict[str, Any]] = []
@@ -50,15 +56,30 @@ class OperatorSearch:
             out.append(self._result(query, hit, result.terms, cat))
             if len(out) >= k:
                 break
-        return out
+        off = self.answerer.scope.off_topic(query)
+        confidence = 0.0 if off is not None or not result.hits else self.answerer.confidence.score(result)
+        return {"results": out, "confidence": round(confidence, 3),
+                "confident": bool(out) and self.answerer.confidence.confident(confidence),
+                "off_topic": off.category if off is not None else None}
 
     def _result(self, query: str, hit: Hit, terms: list[Term], category: str) -> dict[str, Any]:
         c = hit.chunk
         picked = pick_sentence([hit], terms, query, depth=1)
-        first = picked.sentence if picked else (sentences(c.text) or [c.text])[0]
-        rest = [s for s in sentences(c.text) if s != first and not s.endswith(("？", "?"))]
+        all_sentences = sentences(c.text)
+        first = picked.sentence if picked else (all_sentences or [c.text])[0]
+        # a list item is read after the sentence that introduces it ("…应当写明下列事项：")
+        at = all_sentences.index(first) if first in all_sentences else -1
+        if at > 0 and _LIST_ITEM.match(first) and all_sentences[at - 1].endswith(("：", ":")):
+            first, more = all_sentences[at - 1], first
+            return self._view(c, script(first, c.title, c.label, c.doc_number, more), category, terms, hit)
+        rest = [s for s in all_sentences if s != first and not s.endswith(("？", "?"))]
+        return self._view(c, script(first, c.title, c.label, c.doc_number, rest[0] if rest and len(first) < 40 else ""),
+                          category, terms, hit)
+
+    @staticmethod
+    def _view(c, spoken: str, category: str, terms: list[Term], hit: Hit) -> dict[str, Any]:
         return {
-            "script": script(first, c.title, c.label, c.doc_number, rest[0] if rest and len(first) < 40 else ""),
+            "script": spoken,
             "title": c.title,
             "doc_number": c.doc_number,
             "section": c.section,

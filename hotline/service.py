@@ -11,8 +11,8 @@ from bot.faq import FaqStore
 from bot.notify import Notifiers
 from bot.scope import ScopeGuard
 from bot.sessions import SessionStore
-from bot.tickets import TicketStore
-from chunfeng.errors import InvalidInput
+from bot.tickets import OPEN, Ticket, TicketStore
+from chunfeng.errors import InvalidInput, NotFound
 from chunfeng.masking import mask
 from hotline.categories import Categories
 from hotline.platform import WebhookSender, parse_time
@@ -56,7 +56,7 @@ class Hotline:
         if created:
             log.info("work order %s created (%s, %s): %s", order.ticket_no, order.channel, order.request_type, mask(order.content[:60]))
             if self.webhooks is not None:
-                self.webhooks.queue("workorder.created", order.public())
+                self.webhooks.queue("workorder.created", order.for_platform())
         return order, created
 
     def answer(self, ticket_no: str, text: str, by: str) -> WorkOrder:
@@ -67,7 +67,7 @@ class Hotline:
         order = self.orders.apply(ticket_no, "closed", {"answer": text})
         self._deliver(order, text)
         if self.webhooks is not None:
-            self.webhooks.queue("workorder.answered", order.public())
+            self.webhooks.queue("workorder.answered", order.for_platform())
         return order
 
     def event(self, payload: dict[str, Any]) -> tuple[WorkOrder, bool]:
@@ -91,15 +91,32 @@ class Hotline:
         return order, True
 
     def _deliver(self, order: WorkOrder, text: str) -> None:
-        """The handling unit's answer to the user, on the channel they came from — once."""
+        """The handling unit's answer to the user, on the channel they came from — once. The answer
+        goes out whoever holds the chat ticket (the platform speaks for the handling unit); if the
+        delivery fails, it is not marked done, so the platform's retry of the event delivers it."""
         if not text or not (order.ticket_id or order.session_id):
             return
         if not self.orders.mark_answered_to_user(order.ticket_no):
             return
         reply = f"【12345 工单 {order.ticket_no} 办理结果】{text}"
-        if order.ticket_id:
-            ticket = self.tickets.answer(order.ticket_id, HOTLINE_AGENT, reply)
-            self.sessions.add(ticket.session_id, "agent", reply, {"agent": HOTLINE_AGENT, "ticket": ticket.id, "workorder": order.ticket_no})
-            self.notifiers.deliver(ticket, reply)
-        elif order.session_id:
-            self.sessions.add(order.session_id, "agent", reply, {"agent": HOTLINE_AGENT, "workorder": order.ticket_no})
+        meta = {"agent": HOTLINE_AGENT, "workorder": order.ticket_no}
+        try:
+            ticket = self._ticket(order.ticket_id)
+            if ticket is not None:
+                if ticket.status in OPEN:
+                    ticket = self.tickets.answer(ticket.id, HOTLINE_AGENT, reply, override=True)
+                self.sessions.add(ticket.session_id, "agent", reply, {**meta, "ticket": ticket.id})
+                self.notifiers.deliver(ticket, reply)
+            elif order.session_id:
+                self.sessions.add(order.session_id, "agent", reply, meta)
+        except Exception:
+            self.orders.unmark_answered_to_user(order.ticket_no)
+            raise
+
+    def _ticket(self, ticket_id: str | None) -> Ticket | None:
+        if not ticket_id:
+            return None
+        try:
+            return self.tickets.get(ticket_id)
+        except NotFound:
+            return None

@@ -73,6 +73,14 @@ class WorkOrder:
     created_at: str = ""
     updated_at: str = ""
 
+    def for_platform(self) -> dict[str, Any]:
+        """What the 12345 platform gets (signed, to a configured endpoint): the caller's real number,
+        which it needs to call back; pages and logs only ever see :meth:`public`."""
+        data = asdict(self)
+        data["status_name"] = STATE_NAMES[self.status]
+        data.pop("idempotency_key", None)
+        return data
+
     def public(self) -> dict[str, Any]:
         """What pages and API responses show: personal numbers masked, an anonymous caller unnamed."""
         data = asdict(self)
@@ -213,6 +221,9 @@ class WorkOrderStore:
             c.execute(f"UPDATE hotline_workorders SET {', '.join(f'{k}=?' for k in fields)} WHERE ticket_no=?",
                       (*fields.values(), ticket_no))
         return self.get(ticket_no)
+
+    def unmark_answered_to_user(self, ticket_no: str) -> None:
+        self.db.execute("UPDATE hotline_workorders SET answered_to_user=0 WHERE ticket_no=?", (ticket_no,))
 
     def mark_answered_to_user(self, ticket_no: str) -> bool:
         """Claim the one-time delivery of the answer to the user; False if it was already done."""

@@ -145,10 +145,21 @@ def login_url(request: Request) -> str:
 
 
 def safe_next(target: str | None) -> str:
-    """Only our own console and admin pages, never another site."""
-    if target and target.startswith(("/console", "/admin")) and "//" not in target and "\\" not in target:
+    """Only our own staff pages (console, admin, hotline), never another site; "" for anything else."""
+    if target and target.startswith(("/console", "/admin", "/hotline")) and "//" not in target and "\\" not in target:
         return target
-    return "/console"
+    return ""
+
+
+def landing(acc: Account, target: str | None) -> str:
+    """Where a signed-in account goes: the page it asked for if its role may open it, else its own home
+    (the hotline console for an operator, the agent console for everyone else)."""
+    home = "/hotline" if acc.role == "operator" else "/console"
+    target = safe_next(target)
+    if not target or (acc.role == "operator" and not target.startswith("/hotline")) \
+            or (target.startswith("/admin") and acc.role != "admin"):
+        return home
+    return target
 
 
 def signed_in(request: Request, svc) -> Account | None:
@@ -185,21 +196,21 @@ def chat_page(request: Request, svc: Svc) -> Response:
 @router.get("/console/login", response_class=HTMLResponse)
 def login_form(request: Request, svc: Svc, next: str | None = None) -> Response:
     acc = signed_in(request, svc)
-    if acc is not None and acc.can("agent"):
-        return RedirectResponse(safe_next(next), status_code=303)
+    if acc is not None:
+        return RedirectResponse(landing(acc, next), status_code=303)
     return render(request, "login.html", {"next": safe_next(next), "username": ""})
 
 
 @router.post("/console/login", response_class=HTMLResponse)
 def login(request: Request, svc: Svc, username: str = Form(default="", max_length=64),
-          password: str = Form(default="", max_length=256), next: str = Form(default="/console")) -> Response:
+          password: str = Form(default="", max_length=256), next: str = Form(default="")) -> Response:
     request.state.account = None
     try:
         acc = svc.accounts.authenticate(username.strip(), password)
     except AuthError as exc:
         return render(request, "login.html", {"next": safe_next(next), "username": username, "error": exc.message}, status_code=401)
     token = svc.accounts.issue_token(acc)
-    response = RedirectResponse(safe_next(next), status_code=303)
+    response = RedirectResponse(landing(acc, next), status_code=303)
     response.set_cookie(COOKIE, token, max_age=int(svc.accounts.token_ttl.total_seconds()), path="/", httponly=True,
                         samesite="strict", secure=request.url.scheme == "https")
     return response

@@ -74,6 +74,17 @@
     return frag;
   }
 
+  /** The distinct words of the provision that matched the question, in order of appearance. */
+  function matchedWords(hit) {
+    var chars = Array.from ? Array.from(hit.text || "") : String(hit.text || "").split("");
+    var seen = [];
+    (hit.highlights || []).forEach(function (span) {
+      var word = chars.slice(span[0], span[1]).join("");
+      if (word && seen.indexOf(word) < 0) { seen.push(word); }
+    });
+    return seen;
+  }
+
   var toastTimer = null;
   function toast(text, kind) {
     toastBox.textContent = text;
@@ -132,12 +143,14 @@
     if (!text) {
       state.pending = null;
       clear();
+      status.classList.remove("error", "warn", "busy");
       status.textContent = "输入问题即可检索标准话术。";
       return Promise.resolve();
     }
     var ctrl = window.AbortController ? new AbortController() : null;
     state.ctrl = ctrl;
     var started = window.performance ? performance.now() : Date.now();
+    status.classList.remove("warn");
     status.classList.add("busy");
     status.textContent = "正在检索…";
     var url = "/api/hotline/search?k=" + K + "&q=" + encodeURIComponent(text) +
@@ -149,7 +162,7 @@
         if (seq !== state.seq) { return; }
         var seconds = ((window.performance ? performance.now() : Date.now()) - started) / 1000;
         status.classList.remove("busy");
-        show(data.results || [], text, seconds);
+        show(data.results || [], text, seconds, data);
       })
       .catch(function (err) {
         if (seq !== state.seq || (err && err.name === "AbortError")) { return; }
@@ -173,13 +186,13 @@
     closePanel();
   }
 
-  function show(hits, text, seconds) {
+  function show(hits, text, seconds, verdict) {
     var keepOpen = state.open >= 0;
     state.hits = hits;
     state.query = text;
     state.sel = hits.length ? 0 : -1;
     state.open = -1;
-    status.classList.remove("error");
+    status.classList.remove("error", "warn");
     list.textContent = "";
     howto.hidden = true;
     var took = "用时 " + seconds.toFixed(2) + " 秒";
@@ -204,6 +217,16 @@
       return;
     }
     status.textContent = "找到 " + hits.length + " 条 · " + took;
+    if (verdict && verdict.off_topic) {  // the same scope guard the assistant uses
+      status.classList.add("warn");
+      status.textContent += "。这个问题看起来属于“" + verdict.off_topic + "”，不是政府采购政策问题，请按热线分类转办。";
+    } else if (!matchedWords(hits[0]).length) {  // nothing in the knowledge base shares a word with the question
+      status.classList.add("warn");
+      status.textContent += "。结果与问题没有共同的词，可能答非所问，请核对后再答复。";
+    } else if (verdict && verdict.confident === false) {  // the calibrated confidence the assistant answers on
+      status.classList.add("warn");
+      status.textContent += "。知识库可能没有这个问题的直接答案，请核对条款后再答复，或按 W 登记工单转办。";
+    }
     hits.forEach(function (hit, i) { list.appendChild(renderHit(hit, i)); });
     select(0, false);
     if (keepOpen) { openPanel(0); } else { closePanel(); }
@@ -216,6 +239,9 @@
     head.appendChild(el("span", "hl-rank", i + 1));
     head.appendChild(el("span", "hl-hit-name", hit.name || ("《" + hit.title + "》" + (hit.label || ""))));
     if (hit.category) { head.appendChild(el("span", "tag hl-cat", hit.category)); }
+    var words = matchedWords(hit);
+    if (words.length) { head.appendChild(el("span", "hl-match", "匹配：" + words.slice(0, 6).join("、"))); }
+    else { head.appendChild(el("span", "hl-nomatch", "没有匹配到问题里的词，可能不相关")); li.classList.add("weak"); }
     li.appendChild(head);
     li.appendChild(el("p", "hl-script", hit.script));
     var text = el("p", "hl-text");
@@ -356,8 +382,8 @@
   }
 
   function suggestedCategory() {
-    var hit = state.hits[state.sel];
-    return hit && hasOption(woCategory, hit.category) ? hit.category : "";
+    var hit = state.hits[state.sel];  // a provision sharing no word with the question says nothing about its category
+    return hit && matchedWords(hit).length && hasOption(woCategory, hit.category) ? hit.category : "";
   }
 
   function freshWorkOrder() {

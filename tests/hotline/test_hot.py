@@ -263,3 +263,14 @@ def test_csv_cells_are_never_formulas():
                        _asked(question="+1 电话13812345678", kind="answer", confidence=0.9, at="2026-03-02T02:00:00+00:00")])
     rows = list(csv.reader(io.StringIO(text.decode("utf-8-sig"))))
     assert rows[1][5].startswith("'=") and rows[2][5] == "'+1 电话138****5678"
+
+
+def test_summarize_masks_and_groups_questions_that_differ_only_in_the_caller_s_number():
+    asked = [_asked(question="我是13812345678，保证金怎么退", kind="answer", confidence=0.9, ref="1"),
+             _asked(question="我是13987654321，保证金怎么退", kind="not_found", reason="low_confidence", ref="2")]
+    hot.categorise(asked, Categories.load())
+    body = hot.summarize(asked, date(2026, 3, 2), date(2026, 3, 2))
+    assert body["clusters"] == [{"label": "我是138****5678，保证金怎么退", "count": 2, "category": "保证金与费用",
+                                 "examples": ["我是139****4321，保证金怎么退"], "unanswered": 1}]
+    assert body["unanswered"][0]["question"] == "我是139****4321，保证金怎么退"
+    assert "12345678" not in str(body) and "87654321" not in str(body)

@@ -114,6 +114,23 @@ def test_operator_gets_a_403_page(server):
         assert op.get("/admin").status_code == 403
 
 
+@pytest.mark.parametrize("username, asked, lands", [
+    ("operator1", "", "/hotline"),            # an operator's home is the hotline console
+    ("operator1", "/console", "/hotline"),    # never onto a page that would only say 403
+    ("operator1", "/hotline/hot", "/hotline/hot"),
+    ("agent1", "", "/console"),
+    ("agent1", "/hotline", "/hotline"),       # agents may use the hotline console too
+    ("agent1", "/admin", "/console"),
+    ("agent1", "https://evil.example/console", "/console"),
+])
+def test_signing_in_lands_on_a_page_the_role_may_open(server, username, asked, lands):
+    with httpx.Client(base_url=server.url, follow_redirects=False, timeout=10) as client:
+        r = client.post("/console/login", data={"username": username, "password": ACCOUNTS[username][1], "next": asked})
+        assert r.status_code == 303 and r.headers["location"] == lands
+        again = client.get("/console/login", params={"next": asked} if asked else None)
+        assert again.status_code == 303 and again.headers["location"] == lands  # already signed in: no second form
+
+
 def test_agent_cannot_open_admin_pages(agent):
     r = agent.get("/admin")
     assert r.status_code == 403 and "管理员" in r.text
