@@ -9,9 +9,7 @@ out, the pages redirect to the console's sign-in page, which comes back here aft
 
 from __future__ import annotations
 
-import hashlib
 from datetime import datetime, timedelta
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -47,17 +45,7 @@ STATIC_TYPES = {".js": "text/javascript; charset=utf-8", ".css": "text/css; char
 
 # -- templates ---------------------------------------------------------------------------------
 def static_url(name: str) -> str:
-    """/hotline/static/<name>?v=<content hash>, so a browser never runs an old script after an update."""
-    path = STATIC / name
-    try:
-        return f"/hotline/static/{name}?v={_version(path, path.stat().st_mtime_ns)}"
-    except OSError:
-        return f"/hotline/static/{name}"
-
-
-@lru_cache(maxsize=16)
-def _version(path: Path, mtime_ns: int) -> str:
-    return hashlib.sha1(path.read_bytes()).hexdigest()[:10]
+    return web_pages.versioned_url("/hotline/static", STATIC, name)
 
 
 # our templates first (all named hotline_*), then the web console's (base.html, error.html)

@@ -324,7 +324,6 @@ class _Parser:
             holder.children.append(self.table)
             return
         table = self.table
-        header: list[str] = table.meta["header"]
         nonempty = [i for i, c in enumerate(cells) if c]
         if not nonempty:
             return

@@ -48,13 +48,17 @@ CHANNEL_NAMES = {"web": "网页咨询", "wechat": "微信公众号", "miniprogra
 
 
 # -- templates ---------------------------------------------------------------------------------
-def _static_url(name: str) -> str:
-    """/static/<name>?v=<content hash>, so WeChat's aggressive cache never serves an old script."""
-    path = STATIC / name
+def versioned_url(prefix: str, folder: Path, name: str) -> str:
+    """<prefix>/<name>?v=<content hash>, so a browser (WeChat's cache above all) never runs an old script."""
+    path = folder / name
     try:
-        return f"/static/{name}?v={_version(path, path.stat().st_mtime_ns)}"
+        return f"{prefix}/{name}?v={_version(path, path.stat().st_mtime_ns)}"
     except OSError:
-        return f"/static/{name}"
+        return f"{prefix}/{name}"
+
+
+def _static_url(name: str) -> str:
+    return versioned_url("/static", STATIC, name)
 
 
 @lru_cache(maxsize=64)

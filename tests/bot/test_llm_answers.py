@@ -9,23 +9,21 @@ import logging
 import re
 import shutil
 import socket
-import threading
 import time
 from pathlib import Path
 
 import httpx
 import pytest
-import uvicorn
 
 from bot.grounded import system_prompt
 from bot.llm import OpenAICompatibleLLM
 from bot.types import Turn
 from chunfeng.errors import LLMError, LLMTimeout
-from chunfeng.factory import build_assistant, build_services, chunker_for, open_kb
-from chunfeng.server import build_app
+from chunfeng.factory import build_assistant, chunker_for, open_kb
 from chunfeng.settings import Settings
 from ingest.pipeline import Ingestor
 from tests.fixtures.fake_openai import FakeOpenAI
+from tests.fixtures.inprocess import InProcessApp
 
 TIMEOUT = 1.0
 KEY = "sk-test-secret-0123"
@@ -245,34 +243,11 @@ def test_a_dripping_stream_ends_at_the_deadline(fake):
 
 
 # -- streaming to the chat page -------------------------------------------------------------------------
-class Server:
-    def __init__(self, settings: Settings) -> None:
-        self.services = build_services(settings)
-        app = build_app(settings, self.services)
-        with socket.socket() as s:
-            s.bind(("127.0.0.1", 0))
-            self.port = s.getsockname()[1]
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning"))
-        self.thread = threading.Thread(target=self.server.run, daemon=True)
-        self.thread.start()
-        for _ in range(250):
-            if self.server.started:
-                return
-            time.sleep(0.02)
-        raise RuntimeError("server did not start")
-
-    def stop(self) -> None:
-        self.server.should_exit = True
-        self.thread.join(timeout=10)
-        self.services.close()
-
-
 @pytest.fixture()
 def server(kb_dir, fake, tmp_path):
     data = tmp_path / "data"
     shutil.copytree(kb_dir, data)
-    s = Server(llm_settings(data, fake, rate_limit_per_minute=0))
+    s = InProcessApp(llm_settings(data, fake, rate_limit_per_minute=0)).start()
     yield s
     s.stop()
 

@@ -18,11 +18,9 @@ import pytest
 
 from bot.tickets import CHINA
 from hotline.categories import Categories
+from tests.fixtures.browser import browser, no_horizontal_scroll  # noqa: F401  (a fixture)
 from tests.web.conftest import ACCOUNTS  # the `server` fixture comes from tests/hotline/conftest.py
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync",
-        "--no-first-run"]
 DESK = {"width": 1280, "height": 800}
 QUESTION = "中标以后多久签合同"
 OFF_TOPIC = "今天天气怎么样"
@@ -107,24 +105,8 @@ def test_signing_in_from_the_hotline_comes_back_to_it(server):
 
 
 # -- a real browser ------------------------------------------------------------------------------
-@pytest.fixture(scope="module")
-def browser():
-    if not CHROMIUM.exists():
-        pytest.skip("needs Debian's chromium at /usr/bin/chromium: apt-get install -y chromium fonts-wqy-microhei")
-    sync_api = pytest.importorskip(
-        "playwright.sync_api", reason="needs the Python package playwright (pip install playwright; never `playwright install`)")
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        yield b
-        b.close()
-
-
 def focused(page) -> str:
     return page.evaluate("document.activeElement ? document.activeElement.id : ''")
-
-
-def no_horizontal_scroll(page) -> bool:
-    return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
 
 
 def test_an_operator_answers_a_call_with_the_keyboard(browser, server, tmp_path):

@@ -1,7 +1,6 @@
 """CHUNFENG_CHROMA_URL: the same knowledge base on a real Chroma server started on 127.0.0.1."""
 
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -15,12 +14,7 @@ from chunfeng.factory import build_assistant, chunker_for, open_kb
 from chunfeng.settings import Settings
 from ingest.pipeline import Ingestor
 from tests.conftest import SAMPLES
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+from tests.fixtures.inprocess import free_port
 
 
 @pytest.fixture(scope="module")
@@ -28,7 +22,7 @@ def chroma_server(tmp_path_factory):
     exe = Path(sys.executable).parent / "chroma"
     if not exe.exists():
         exe = Path(shutil.which("chroma") or "chroma")
-    port = _free_port()
+    port = free_port()
     proc = subprocess.Popen(
         [str(exe), "run", "--path", str(tmp_path_factory.mktemp("chroma-server")), "--host", "127.0.0.1", "--port", str(port)],
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,

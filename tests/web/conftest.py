@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -18,14 +17,9 @@ import httpx
 import pytest
 
 from tests.conftest import SAMPLES
+from tests.fixtures.inprocess import free_port
 
 ACCOUNTS = {"agent1": ("agent", "agent-pass-1"), "admin1": ("admin", "admin-pass-1"), "operator1": ("operator", "operator-pass-1")}
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def cli(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
@@ -33,9 +27,8 @@ def cli(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
                           env={**os.environ, **(env or {})}, timeout=300)
 
 
-@pytest.fixture(scope="module")
-def data_dir(tmp_path_factory) -> Path:
-    root = tmp_path_factory.mktemp("server")
+def sample_kb(root: Path) -> Path:
+    """The sample policies ingested into root/data with the staff ACCOUNTS, through the real CLI."""
     corpus = root / "policies"
     shutil.copytree(SAMPLES, corpus)
     kb = root / "data"
@@ -45,6 +38,11 @@ def data_dir(tmp_path_factory) -> Path:
         res = cli("user", "add", name, "--role", role, "--password", password, "--kb", str(kb))
         assert res.returncode == 0, res.stderr + res.stdout
     return kb
+
+
+@pytest.fixture(scope="module")
+def data_dir(tmp_path_factory) -> Path:
+    return sample_kb(tmp_path_factory.mktemp("server"))
 
 
 class Server:

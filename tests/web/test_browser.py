@@ -10,37 +10,16 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-import pytest
 
+from tests.fixtures.browser import browser, no_horizontal_scroll  # noqa: F401  (a fixture)
 from tests.web.conftest import ACCOUNTS
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync",
-        "--no-first-run"]
 PHONE = {"width": 390, "height": 844}
 ON_A_PHONE = {"viewport": PHONE, "is_mobile": True, "has_touch": True, "locale": "zh-CN", "timezone_id": "Asia/Shanghai"}
 DESK = {"width": 1366, "height": 900}
 QUESTION = "中标以后多久签合同？"
 REPLY = "您好！中标通知书发出后 4 个工作日内，采购单位应当与您签订合同；逾期未签可以向采购单位书面催告。"
 SCRIPT = "<script>alert(1)</script>"
-
-pytestmark = pytest.mark.skipif(
-    not CHROMIUM.exists(), reason="needs Debian's chromium at /usr/bin/chromium: apt-get install -y chromium fonts-wqy-microhei")
-
-
-@pytest.fixture(scope="module")
-def browser():
-    sync_api = pytest.importorskip(
-        "playwright.sync_api", reason="needs the Python package playwright (pip install playwright; never `playwright install`)")
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        yield b
-        b.close()
-
-
-def no_horizontal_scroll(page) -> bool:
-    return page.evaluate(
-        "document.documentElement.scrollWidth <= window.innerWidth && document.body.scrollWidth <= window.innerWidth")
 
 
 def test_user_asks_hands_off_and_sees_the_agents_reply_live(browser, server, tmp_path):

@@ -4,17 +4,13 @@ on 127.0.0.1, both on one clock the test can move."""
 from __future__ import annotations
 
 import shutil
-import socket
-import threading
 import time
 from datetime import datetime, timezone
 
 import pytest
-import uvicorn
 
-from chunfeng.factory import build_services
-from chunfeng.server import build_app
 from chunfeng.settings import Settings
+from tests.fixtures.inprocess import InProcessApp
 from tests.fixtures.fake_wechat import APPID, SECRET, FakeWeChat
 from tests.fixtures.wechat_push import AES_KEY, TOKEN
 
@@ -44,34 +40,10 @@ def fake(clock):
         yield f
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class App:
+class App(InProcessApp):
     def __init__(self, settings: Settings, clock: Clock) -> None:
-        self.services = build_services(settings, clock=clock)
-        self.app = build_app(settings, self.services)
+        super().__init__(settings, clock)
         self.wechat = self.app.state.wechat
-        self.port = _free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.server = uvicorn.Server(uvicorn.Config(self.app, host="127.0.0.1", port=self.port, log_level="warning"))
-        self.thread = threading.Thread(target=self.server.run, daemon=True)
-
-    def start(self) -> "App":
-        self.thread.start()
-        for _ in range(200):
-            if self.server.started:
-                return self
-            time.sleep(0.02)
-        raise RuntimeError("app did not start")
-
-    def stop(self) -> None:
-        self.server.should_exit = True
-        self.thread.join(timeout=10)
-        self.services.close()
 
 
 @pytest.fixture()
