@@ -41,9 +41,8 @@ def speakable(text: str) -> str:
     text = _DOCNO.sub(lambda m: f"{m.group(1)}{say_number(m.group(2))}年{int_to_cn(int(m.group(3)))}号", text)
     text = _BRACKET_REF.sub("", _MARKUP.sub("", text))
     text = _PERCENT.sub(_percent, text)
-    text = _DOCNO.sub(lambda m: f"{m.group(1)}{say_number(m.group(2))}年{int_to_cn(int(m.group(3)))}号", text)
     text = _ORDER_NO.sub(lambda m: f"令第{int_to_cn(int(m.group(1)))}号", text)
-    return re.sub(r"\s+", "", text).replace("：\n", "：")
+    return re.sub(r"\s+", "", text)
 
 
 def script(answer_sentence: str, title: str, label: str, doc_number: str = "", more: str = "") -> str:
