@@ -15,6 +15,8 @@ from typing import Any
 from bot.db import Database, iso
 
 ROLES = ("user", "assistant", "agent", "system")
+# the channels a session comes from (as stored) and their names on pages, reports and exports
+CHANNEL_NAMES = {"web": "网页咨询", "wechat": "微信公众号", "miniprogram": "微信小程序", "hotline": "12345 热线", "cli": "命令行"}
 
 
 @dataclass

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.accounts import Account
+from bot.accounts import ROLE_NAMES, Account
 from chunfeng.errors import AuthError, Forbidden
 
 COOKIE = "chunfeng_token"
@@ -28,5 +28,11 @@ def require(request: Any, *roles: str) -> Account:
     if acc is None:
         raise AuthError("请先登录（在请求头中带上 Authorization: Bearer <token>，或在工作台登录）。")
     if not acc.can(*roles):
-        raise Forbidden(f"账号 {acc.username} 的角色是 {acc.role}，无权执行此操作（需要：{'、'.join(roles)}）。")
+        raise Forbidden(forbidden(acc, roles))
     return acc
+
+
+def forbidden(acc: Account, roles: tuple[str, ...]) -> str:
+    """Why `acc` may not do this, in words a member of staff understands, and whom to ask."""
+    need = "或".join(ROLE_NAMES.get(r, r) for r in dict.fromkeys([*roles, "admin"]))
+    return f"账号 {acc.username}（{ROLE_NAMES.get(acc.role, acc.role)}）无权执行此操作，需要{need}账号。如需开通，请联系系统管理员。"

@@ -38,6 +38,7 @@ from typing import Any, Iterable
 
 from bot import intents
 from bot.db import Database, iso
+from bot.sessions import CHANNEL_NAMES
 from chunfeng.errors import InvalidInput
 from chunfeng.masking import mask
 from hotline.categories import Categories
@@ -45,7 +46,6 @@ from hotline.importer import SimilarityIndex, normalize_question
 from hotline.workorders import CHINA
 
 HOTLINE = "hotline"
-CHANNEL_NAMES = {"web": "网页咨询", "wechat": "微信公众号", "miniprogram": "微信小程序", HOTLINE: "12345 热线", "cli": "命令行"}
 SOURCE_NAMES = {"chat": "在线咨询", "workorder": "热线工单"}
 ANSWERED, UNANSWERED, HANDED_OVER, UNKNOWN = "answered", "unanswered", "handed_over", "unknown"
 OUTCOME_NAMES = {ANSWERED: "已答复", UNANSWERED: "未答复", HANDED_OVER: "已转人工", UNKNOWN: "未知"}

@@ -18,12 +18,15 @@ from fastapi.responses import FileResponse, HTMLResponse, Response
 from fastapi.templating import Jinja2Templates
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, select_autoescape
 
+from bot.sessions import CHANNEL_NAMES
 from bot.tickets import CHINA, REASON_NAMES
 from starlette.concurrency import run_in_threadpool
 
 from chunfeng.errors import ChunfengError, NotFound
 from chunfeng.http import require
+from hotline.hot import REASON_NAMES as HOT_REASON_NAMES
 from hotline.importer import IMPORTED, STATUS_NAMES
+from hotline.routes import STAFF
 from hotline.routes_admin import file_of, multipart, run_import
 from hotline.workorders import REQUEST_TYPES, URGENCY
 from web import pages as web_pages
@@ -32,13 +35,11 @@ from web.errors import status_of
 HERE = Path(__file__).resolve().parent
 TEMPLATES = HERE / "templates"
 STATIC = HERE / "static"
-STAFF = ("operator", "agent")  # admin has every role
 HOT_DAYS = 30
 # the statistics' channels (codes, as sessions store them) and why a question went unanswered,
 # for when the API gives no name itself
-HOT_CHANNELS = {code: name for code, name in web_pages.CHANNEL_NAMES.items() if code != "cli"}
-REASONS = {**REASON_NAMES, "not_found": "知识库未找到答案", "no_suggestion": "知识库无建议答复", "low_confidence": "置信度低",
-           "out_of_scope": "超出咨询范围"}
+HOT_CHANNELS = {code: name for code, name in CHANNEL_NAMES.items() if code != "cli"}
+REASONS = {**REASON_NAMES, **HOT_REASON_NAMES}
 
 STATIC_TYPES = {".js": "text/javascript; charset=utf-8", ".css": "text/css; charset=utf-8", ".svg": "image/svg+xml"}
 
@@ -116,7 +117,7 @@ def hot(request: Request) -> Response:
     channel = request.query_params.get("channel") or ""
     return render(request, "hotline_hot.html", {
         "nav": "hot", "start": start, "end": end, "channel": channel if channel in HOT_CHANNELS else "", "channels": HOT_CHANNELS,
-        "today": today.strftime("%Y-%m-%d"), "days": HOT_DAYS, "reasons": REASONS, "channel_names": web_pages.CHANNEL_NAMES,
+        "today": today.strftime("%Y-%m-%d"), "days": HOT_DAYS, "reasons": REASONS, "channel_names": CHANNEL_NAMES,
     })
 
 

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from fastapi import APIRouter, Query, Request
+from starlette.concurrency import run_in_threadpool
 
 from chunfeng.errors import InvalidInput, NotConfigured
 from chunfeng.http import require
 from hotline.platform import verify
 
 router = APIRouter(prefix="/api/hotline", tags=["12345 hotline"])
-STAFF = ("operator", "agent")
+STAFF = ("operator", "agent")  # who may use the hotline (admin has every role)
 
 
 def _hotline(request: Request):
@@ -31,9 +33,7 @@ async def create_workorder(request: Request) -> dict[str, Any]:
     require(request, *STAFF)
     key = request.headers.get("idempotency-key", "").strip()
     payload = await _json(request)
-    import anyio
-
-    order, created = await anyio.to_thread.run_sync(_hotline(request).service.create, key, payload)
+    order, created = await run_in_threadpool(_hotline(request).service.create, key, payload)
     view = order.public()
     return {"ticket_no": order.ticket_no, "status": order.status, "status_name": view["status_name"], "created": created,
             "suggested_answer": order.suggested_answer, "citations": order.citations,
@@ -50,9 +50,7 @@ def get_workorder(ticket_no: str, request: Request) -> dict[str, Any]:
 async def answer_workorder(ticket_no: str, request: Request) -> dict[str, Any]:
     acc = require(request, *STAFF)
     body = await _json(request)
-    import anyio
-
-    order = await anyio.to_thread.run_sync(_hotline(request).service.answer, ticket_no, str(body.get("text") or ""), acc.username)
+    order = await run_in_threadpool(_hotline(request).service.answer, ticket_no, str(body.get("text") or ""), acc.username)
     return {"workorder": order.public()}
 
 
@@ -66,9 +64,7 @@ async def platform_event(request: Request) -> dict[str, Any]:
     verify(hl.secret, request.headers.get("x-hotline-timestamp"), request.headers.get("x-hotline-signature"), body,
            request.app.state.services.db.now())
     payload = _parse(body)
-    import anyio
-
-    order, new = await anyio.to_thread.run_sync(hl.service.event, payload)
+    order, new = await run_in_threadpool(hl.service.event, payload)
     return {"ok": True, "duplicate": not new, "ticket_no": order.ticket_no, "status": order.status}
 
 
@@ -77,8 +73,6 @@ async def _json(request: Request) -> dict[str, Any]:
 
 
 def _parse(body: bytes) -> dict[str, Any]:
-    import json
-
     try:
         data = json.loads(body or b"{}")
     except ValueError as exc:

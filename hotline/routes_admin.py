@@ -15,10 +15,10 @@ from chunfeng.errors import InvalidInput
 from chunfeng.http import require
 from hotline import hot
 from hotline.importer import ImportReport, import_records
+from hotline.routes import STAFF
 from hotline.workorders import CHINA
 
 router = APIRouter(prefix="/api/hotline", tags=["12345 hotline"])
-STAFF = ("operator", "agent")
 
 
 def _today(request: Request) -> date:

@@ -28,8 +28,10 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from bot.accounts import ROLE_NAMES, Account
 from bot.db import parse_iso
+from bot.sessions import CHANNEL_NAMES
 from bot.tickets import CHINA, OPEN, REASON_NAMES
 from chunfeng.errors import AuthError, ChunfengError, InvalidInput
+from chunfeng.http import forbidden
 from web.deps import COOKIE, Svc, token_of
 from web.errors import HTTP_MESSAGES, status_of
 
@@ -44,7 +46,6 @@ ERROR_TITLES = {
 }
 EVENT_NAMES = {"created": "创建工单", "claimed": "认领", "answered": "答复", "closed": "关闭", "reopened": "用户追问，重新打开"}
 ROLE_LABELS = {"user": "用户", "assistant": "春风助手", "agent": "人工客服", "system": "系统消息"}
-CHANNEL_NAMES = {"web": "网页咨询", "wechat": "微信公众号", "miniprogram": "微信小程序", "hotline": "12345 热线", "cli": "命令行"}
 
 
 # -- templates ---------------------------------------------------------------------------------
@@ -178,9 +179,7 @@ def require_role(request: Request, svc, role: str) -> Account | Response:
     if acc is None:
         return RedirectResponse(login_url(request), status_code=303)
     if not acc.can(role):
-        need = {"agent": "客服坐席或管理员", "admin": "管理员"}[role]
-        return error_page(request, 403, f"您的账号 {acc.username}（{ROLE_NAMES.get(acc.role, acc.role)}）无权打开此页面，需要{need}账号。"
-                                        "如需开通，请联系系统管理员。")
+        return error_page(request, 403, forbidden(acc, (role,)))
     return acc
 
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import re
 from datetime import datetime, timedelta
-from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import httpx
@@ -18,7 +17,7 @@ import pytest
 
 from bot.tickets import CHINA
 from hotline.categories import Categories
-from tests.fixtures.browser import browser, no_horizontal_scroll  # noqa: F401  (a fixture)
+from tests.fixtures.browser import browser, no_horizontal_scroll, shot  # noqa: F401  (fixtures)
 from tests.web.conftest import ACCOUNTS  # the `server` fixture comes from tests/hotline/conftest.py
 
 DESK = {"width": 1280, "height": 800}
@@ -109,14 +108,7 @@ def focused(page) -> str:
     return page.evaluate("document.activeElement ? document.activeElement.id : ''")
 
 
-def test_an_operator_answers_a_call_with_the_keyboard(browser, server, tmp_path):
-    shots: list[Path] = []
-
-    def shot(page, name: str, full: bool = False) -> None:
-        path = tmp_path / name
-        page.screenshot(path=str(path), full_page=full)
-        shots.append(path)
-
+def test_an_operator_answers_a_call_with_the_keyboard(browser, server, shot):
     ctx = browser.new_context(viewport=DESK, locale="zh-CN", timezone_id="Asia/Shanghai")
     ctx.grant_permissions(["clipboard-read", "clipboard-write"], origin=server.url)
     page = ctx.new_page()
@@ -326,5 +318,3 @@ def test_an_operator_answers_a_call_with_the_keyboard(browser, server, tmp_path)
     assert "hot.csv?from=" in hot.locator("#hot-csv").get_attribute("href")
     assert not errors, f"JavaScript errors: {errors}"
     ctx.close()
-    for path in shots:
-        print(f"screenshot: {path}")

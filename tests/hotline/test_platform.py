@@ -295,7 +295,8 @@ def test_import_reports_duplicates_near_duplicates_and_skips(platform):
 def test_import_is_for_admins_only_and_needs_a_file(platform):
     data = IMPORT_CSV.encode("utf-8")
     assert _upload(platform, {}, data).status_code == 401
-    assert _upload(platform, platform.login("operator1"), data).status_code == 403
+    denied = _upload(platform, platform.login("operator1"), data)
+    assert denied.status_code == 403 and "需要管理员账号" in denied.json()["error"]["message"]
     admin = platform.login("admin1")
     r = httpx.post(f"{platform.url}/api/hotline/import", headers=admin, files={"other": ("a.csv", data)}, timeout=10)
     assert r.status_code == 422 and "file" in r.json()["error"]["message"]
@@ -338,4 +339,4 @@ def test_the_import_page_previews_then_imports_and_says_what_to_fix(platform):
     assert empty.status_code == 422 and "缺少上传文件" in empty.text
 
     denied = httpx.get(page, headers=platform.login("operator1"), timeout=10)
-    assert denied.status_code == 403 and "operator1" in denied.text
+    assert denied.status_code == 403 and "operator1（热线话务员）" in denied.text and "需要管理员账号" in denied.text

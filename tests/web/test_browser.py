@@ -8,10 +8,9 @@ events), and a second page without EventSource gets it by polling. Screenshots g
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 
-from tests.fixtures.browser import browser, no_horizontal_scroll  # noqa: F401  (a fixture)
+from tests.fixtures.browser import browser, no_horizontal_scroll, shot  # noqa: F401  (fixtures)
 from tests.web.conftest import ACCOUNTS
 
 PHONE = {"width": 390, "height": 844}
@@ -22,14 +21,7 @@ REPLY = "您好！中标通知书发出后 4 个工作日内，采购单位应�
 SCRIPT = "<script>alert(1)</script>"
 
 
-def test_user_asks_hands_off_and_sees_the_agents_reply_live(browser, server, tmp_path):
-    shots: list[Path] = []
-
-    def shot(page, name: str, full: bool = False) -> None:
-        path = tmp_path / name
-        page.screenshot(path=str(path), full_page=full)
-        shots.append(path)
-
+def test_user_asks_hands_off_and_sees_the_agents_reply_live(browser, server, shot):
     dialogs: list[str] = []
     errors: list[str] = []
 
@@ -141,8 +133,6 @@ def test_user_asks_hands_off_and_sees_the_agents_reply_live(browser, server, tmp
     assert not errors, f"JavaScript errors: {errors}"
     for ctx in (phone, legacy, desk):
         ctx.close()
-    for path in shots:
-        print(f"screenshot: {path}")
 
 
 def test_unhelpful_answer_and_errors_read_well_on_a_phone(browser, server, tmp_path):
