@@ -253,7 +253,7 @@ def serve(
     except ChunfengError as exc:
         _fail(exc)
         return
-    err.print(f"春风政采助手已启动：聊天页面 http://{host}:{port}/ ，坐席工作台 http://{host}:{port}/console ，接口文档 http://{host}:{port}/docs")
+    err.print(f"春风政采助手已启动：聊天页面 http://{host}:{port}/ ，坐席工作台 http://{host}:{port}/console ，热线检索 http://{host}:{port}/hotline ，接口文档 http://{host}:{port}/docs")
     # X-Forwarded-For is honoured only behind a proxy we were told about (CHUNFENG_TRUST_PROXY)
     uvicorn.run(application, host=host, port=port, log_level=settings.log_level.lower(), log_config=None,
                 proxy_headers=settings.trust_proxy, forwarded_allow_ips="127.0.0.1" if settings.trust_proxy else None)
