@@ -193,6 +193,12 @@ class Answerer:
     def search(self, question: str, filters: Filters | None = None) -> SearchResult:
         return self.retriever.search(question, k=max(self.top_k, 8), filters=filters)
 
+    def confidence_of(self, question: str, result: SearchResult) -> float:
+        """Calibrated confidence that `result` answers `question`; a question without a procurement
+        anchor must also be mostly procurement vocabulary (bot.confidence, kb.domain)."""
+        conf = self.confidence.score(result)
+        return conf if self.scope.anchored(question) else self.confidence.held_to_domain(conf, result)
+
     def answer(
         self,
         question: str,
@@ -211,7 +217,7 @@ class Answerer:
         citations = [citation_of(h) for h in hits[: self.top_k]]
         if not hits:
             return Reply(NOT_FOUND, [], 0.0, True, "low_confidence", "not_found", question)
-        conf = self.confidence.score(result)
+        conf = self.confidence_of(question, result)
         if not self.confidence.confident(conf):
             return Reply(NOT_FOUND, citations, conf, True, "low_confidence", "not_found", question)
         reply = Reply(self.compose(question, result), citations, conf, False, None, "answer", question)

@@ -170,7 +170,7 @@ class Assistant:
         for q in CHANNEL_QUERIES:
             result = self.answerer.search(q)
             picked = pick_sentence(result.hits, result.terms, q, depth=2)
-            if picked is not None and self.answerer.confidence.confident(self.answerer.confidence.score(result)):
+            if picked is not None and self.answerer.confidence.confident(self.answerer.confidence_of(q, result)):
                 lines.append(f"· {direct_sentence(picked.sentence)}（{picked.hit.chunk.citation_name()}）")
         return CHANNELS_HEAD + "\n" + ("\n".join(dict.fromkeys(lines)) if lines else CHANNELS_FALLBACK)
 

@@ -6,6 +6,10 @@ vector similarity) and of the question (the share of its weight the knowledge ba
 go through a logistic model. Weights and threshold are fitted on the dev gold set by
 ``python -m eval.train`` and kept in ``bot/data/confidence.json`` (see docs/quality.md).
 A named provision ("政府采购法第二十二条") is answered with high confidence.
+
+A question with no procurement anchor whose domain share (kb.domain) is below ``min_domain_share``
+is an everyday question that only shares a word or two with the policies: its confidence is held
+below the threshold however well those words match. The floor is set on dev by ``eval.train``.
 """
 
 from __future__ import annotations
@@ -45,6 +49,7 @@ class ConfidenceModel:
     weights: dict[str, float] = field(default_factory=lambda: dict(_DEFAULTS))
     bias: float = -4.0
     threshold: float = 0.5  # below this the assistant says it does not know and offers a person
+    min_domain_share: float = 0.0  # unanchored questions with less procurement vocabulary are not answered
 
     @classmethod
     def load(cls, path: Path | None = None) -> "ConfidenceModel":
@@ -52,11 +57,13 @@ class ConfidenceModel:
         if not path.is_file():
             return cls()
         data = json.loads(path.read_text(encoding="utf-8"))
-        return cls({k: float(data["weights"].get(k, 0.0)) for k in CONFIDENCE_FEATURES}, float(data["bias"]), float(data["threshold"]))
+        weights = {k: float(data["weights"].get(k, 0.0)) for k in CONFIDENCE_FEATURES}
+        return cls(weights, float(data["bias"]), float(data["threshold"]), float(data.get("min_domain_share", 0.0)))
 
     def save(self, path: Path, extra: dict | None = None) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
-        data = {"features": list(CONFIDENCE_FEATURES), "weights": self.weights, "bias": self.bias, "threshold": self.threshold, **(extra or {})}
+        data = {"features": list(CONFIDENCE_FEATURES), "weights": self.weights, "bias": self.bias, "threshold": self.threshold,
+                "min_domain_share": self.min_domain_share, **(extra or {})}
         path.write_text(json.dumps(data, ensure_ascii=False, indent=2), encoding="utf-8")
 
     def probability(self, features: dict[str, float]) -> float:
@@ -67,6 +74,13 @@ class ConfidenceModel:
         if result.hits and result.hits[0].signals.get("lookup"):
             return LOOKUP_CONFIDENCE
         return self.probability(dict(zip(CONFIDENCE_FEATURES, confidence_features(result))))
+
+    def held_to_domain(self, confidence: float, result: SearchResult) -> float:
+        """The confidence of an unanchored question, held below the threshold when it is mostly
+        everyday vocabulary (scaled, so a ranking of such questions stays meaningful)."""
+        if result.domain_share >= self.min_domain_share or (result.hits and result.hits[0].signals.get("lookup")):
+            return confidence
+        return min(confidence, 0.99 * self.threshold * result.domain_share / self.min_domain_share)
 
     def confident(self, confidence: float) -> bool:
         return confidence >= self.threshold

@@ -1,13 +1,16 @@
 """Is a question about government procurement at all? A category guard, like a 12345 dispatcher's.
 
 Everyday topics (社保医保, 住房物业, 交通出行 …) are listed with their keywords in
-``bot/data/offtopic.tsv``; unambiguous procurement words in ``bot/data/anchors.txt``. A question
+``bot/data/offtopic.tsv``; unambiguous procurement words in ``bot/data/anchors.txt`` (a line
+starting with ``re:`` is a pattern, for usage such as "an institution or project … 采购" that no
+single word captures). A question
 that names an everyday topic and no procurement anchor is out of scope: the assistant says so,
 names the topic, and offers a person — it does not quote a loosely related provision.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -24,7 +27,8 @@ class OffTopic:
 class ScopeGuard:
     def __init__(self, categories: dict[str, list[str]], anchors: list[str]) -> None:
         self.categories = {c: [normalize(k) for k in ks if k] for c, ks in categories.items()}
-        self.anchors = [normalize(a) for a in anchors if a]
+        self.anchors = [normalize(a) for a in anchors if a and not a.startswith("re:")]
+        self.anchor_patterns = [re.compile(a[3:].strip()) for a in anchors if a.startswith("re:")]
 
     @classmethod
     def load(cls, folder: Path | None = None) -> "ScopeGuard":
@@ -43,7 +47,7 @@ class ScopeGuard:
 
     def anchored(self, question: str) -> bool:
         text = normalize(question)
-        return any(a in text for a in self.anchors)
+        return any(a in text for a in self.anchors) or any(p.search(text) for p in self.anchor_patterns)
 
     def off_topic(self, question: str) -> OffTopic | None:
         """The everyday topic a question is about, when it is not a procurement question."""

@@ -7,10 +7,14 @@
    (plain numpy gradient descent, regularised toward the hand-set defaults of kb.ranking).
 2. **Confidence** (bot/data/confidence.json): features of the best passage after ranking (its
    ranker log-odds, coverage, bigram coverage, the share of the question the knowledge base has
-   never seen) → logistic regression separating in-scope from out-of-scope questions (those the
-   scope guard has not already declined). The model is shifted so that 0.5 is the highest threshold
+   never seen) → logistic regression separating in-scope from out-of-scope questions (all of them,
+   also those the scope guard declines before the model is asked). The model is shifted so that 0.5 is the highest threshold
    that still answers ``--answer-rate`` of in-scope questions: as many out-of-scope questions as
    possible are declined without turning away people the knowledge base can help.
+3. **Domain floor** (``min_domain_share`` in the same file): the domain share (kb.domain) of the
+   in-scope dev questions that carry no procurement anchor; the floor is ``--domain-margin`` times
+   their 1st percentile, so it turns away everyday questions and (nearly) none the team wrote as
+   in scope.
 """
 
 from __future__ import annotations
@@ -97,6 +101,7 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--corpus", type=Path, action="append", default=[])
     ap.add_argument("--kb", type=Path)
     ap.add_argument("--answer-rate", type=float, default=0.96, help="share of in-scope questions that must stay answered")
+    ap.add_argument("--domain-margin", type=float, default=0.8, help="domain floor = this × 1st percentile of unanchored in-scope questions")
     ap.add_argument("--dry-run", action="store_true", help="print, do not write the data files")
     args = ap.parse_args(argv)
     items = gold.load(args.dataset)
@@ -115,14 +120,17 @@ def main(argv: list[str] | None = None) -> None:
         after = ranking_metrics(retriever, items)
         print("ranking after: ", after)
 
-        X, y = [], []
+        X, y, shares = [], [], []
         for it in items:
-            # questions the scope guard already declines do not teach the confidence model
-            if it.scope not in ("in", "out") or assistant.answerer.scope.off_topic(it.question):
+            # every out-of-scope question teaches the model, also those the scope guard declines first:
+            # the guard's list grows, and the model must still stand on its own when a topic is missing
+            if it.scope not in ("in", "out"):
                 continue
             res = retriever.search(it.question, k=5)
             X.append(confidence_features(res))
             y.append(it.scope == "in")
+            if it.scope == "in" and not assistant.answerer.scope.anchored(it.question):
+                shares.append(res.domain_share)
         X, y = np.array(X), np.array(y, dtype=bool)
         cw, cb = fit_logistic(X, y)
         z = X @ cw + cb
@@ -130,11 +138,13 @@ def main(argv: list[str] | None = None) -> None:
         # sits at 0.5: confidence below 0.5 means "not sure enough to answer"
         z_in = np.sort(z[y])
         z_t = float(z_in[int(np.floor((1 - args.answer_rate) * len(z_in)))]) if len(z_in) else 0.0
-        model = ConfidenceModel(dict(zip(CONFIDENCE_FEATURES, map(float, cw))), float(cb - z_t) + 1e-6, 0.5)
+        floor = args.domain_margin * float(np.quantile(shares, 0.01)) if shares else 0.0
+        model = ConfidenceModel(dict(zip(CONFIDENCE_FEATURES, map(float, cw))), float(cb - z_t) + 1e-6, 0.5, round(floor, 3))
+        print(f"domain floor: {floor:.3f} (from {len(shares)} unanchored in-scope questions)")
         probs = np.array([model.probability(dict(zip(CONFIDENCE_FEATURES, x))) for x in X])
         answered_in = float((probs[y] >= model.threshold).mean())
         declined_out = float((probs[~y] < model.threshold).mean()) if (~y).any() else float("nan")
-        print(f"confidence: in-scope answered {answered_in:.3f}; out-of-scope (past the scope guard) declined {declined_out:.3f}")
+        print(f"confidence: in-scope answered {answered_in:.3f}; out-of-scope declined by the model alone {declined_out:.3f}")
         if not args.dry_run:
             ranker.save(REPO / "kb" / "data" / "ranker.json", {"trained_on": args.dataset.name, "dev_metrics": after})
             model.save(REPO / "bot" / "data" / "confidence.json", {

@@ -57,7 +57,7 @@ class OperatorSearch:
             if len(out) >= k:
                 break
         off = self.answerer.scope.off_topic(query)
-        confidence = 0.0 if off is not None or not result.hits else self.answerer.confidence.score(result)
+        confidence = 0.0 if off is not None or not result.hits else self.answerer.confidence_of(query, result)
         return {"results": out, "confidence": round(confidence, 3),
                 "confident": bool(out) and self.answerer.confidence.confident(confidence),
                 "off_topic": off.category if off is not None else None}

@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 
 from kb.cues import chunk_cue, question_types
+from kb.domain import domain_share, specificity
 from kb.glossary import Glossary
 from kb.keyword import Bm25Index
 from kb.lookup import DOMAIN_HINT, ArticleLookup, LookupResult
@@ -105,6 +106,7 @@ class SearchResult:
     lookup: LookupResult | None = None
     terms: list[Term] = field(default_factory=list)  # the question's content words, weighted
     unknown_share: float = 0.0  # share of the question's weight the knowledge base has never seen
+    domain_share: float = 1.0  # share of the question's weight that is procurement vocabulary (kb.domain)
 
     @property
     def weights(self) -> dict[str, float]:
@@ -232,7 +234,22 @@ class HybridRetriever:
         hits.sort(key=lambda h: (-h.signals["lookup"], -h.score, h.chunk.source, h.chunk.ordinal))
         total = sum(t.weight for t in terms)
         unknown = sum(t.weight for t in terms if not t.known) / total if total else 1.0
-        return SearchResult(query, hits[:k], tokens, expansions, lookup, terms, unknown)
+        # a lone character (不, 家, 打) says nothing about the subject either way
+        judged = [t for t in terms if len(t.text) > 1 or t.text in tokenizer.domain_words()]
+        domain = domain_share(judged, lambda w: self._specificity(w, words))
+        return SearchResult(query, hits[:k], tokens, expansions, lookup, terms, unknown, domain)
+
+    def _specificity(self, word: str, keyword) -> float:
+        tokenizer = self.kb.tokenizer
+        if word in tokenizer.domain_words():
+            return 1.0
+        if len(word) < 2:
+            return 0.0
+        df = keyword.df.get(word, 0)
+        if df:
+            return specificity(df / len(keyword), tokenizer.general_share(word))
+        parts = tokenizer.tokens(word)  # a glossary phrase (签订政府采购合同): its most specific word
+        return max((self._specificity(p, keyword) for p in parts if p != word), default=0.0)
 
     def _keyword_candidates(
         self, index: Bm25Index, tokens: list[str], extra: list[str], mask: np.ndarray | None

@@ -7,6 +7,7 @@ domain term and its parts ("投标保证金" → 投标, 保证, 保证金, 投�
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
 import tempfile
@@ -62,6 +63,7 @@ class Tokenizer:
         self._user_dict = user_dict or domain_dict_path()
         self._cache_dir = cache_dir
         self._jieba: jieba.Tokenizer | None = None
+        self._general_total: int | None = None
         self._lock = threading.Lock()
 
     def _load(self) -> jieba.Tokenizer:
@@ -73,6 +75,26 @@ class Tokenizer:
                 tk.load_userdict(str(self._user_dict))
                 self._jieba = tk
         return self._jieba
+
+    @functools.cached_property
+    def _domain(self) -> frozenset[str]:
+        lines = self._user_dict.read_text(encoding="utf-8").splitlines()
+        return frozenset(ln.split()[0] for ln in lines if ln.strip() and not ln.startswith("#"))
+
+    def domain_words(self) -> frozenset[str]:
+        """The words of the domain dictionary."""
+        return self._domain
+
+    def general_share(self, word: str) -> float:
+        """The word's frequency in general Chinese: its share of jieba's general dictionary (before
+        the domain dictionary or the knowledge base's own words were added)."""
+        tk = self._load()
+        domain = self.domain_words()
+        if word in domain:
+            return 0.0
+        if self._general_total is None:
+            self._general_total = tk.total - sum(tk.FREQ.get(w, 0) for w in domain)
+        return tk.FREQ.get(word, 0) / self._general_total if self._general_total > 0 else 0.0
 
     def add_words(self, words: list[str]) -> None:
         tk = self._load()

@@ -6,9 +6,19 @@ from kb.models import Chunk
 from kb.retrieve import Hit, SearchResult
 
 
-def result(signals, unknown=0.0, hits=True):
+def result(signals, unknown=0.0, hits=True, domain=1.0):
     c = Chunk(id="x", doc_id="d", source="s", ordinal=0, kind="item", text="t", section="S", label="L", title="T")
-    return SearchResult("q", [Hit(c, 0.9, signals)] if hits else [], [], [], None, [], unknown)
+    return SearchResult("q", [Hit(c, 0.9, signals)] if hits else [], [], [], None, [], unknown, domain)
+
+
+def test_everyday_vocabulary_holds_confidence_below_the_threshold():
+    model = ConfidenceModel(threshold=0.5, min_domain_share=0.2)
+    assert model.held_to_domain(0.9, result({}, domain=0.5)) == 0.9  # enough procurement vocabulary
+    held = model.held_to_domain(0.9, result({}, domain=0.1))
+    assert math.isclose(held, 0.99 * 0.5 * 0.1 / 0.2) and not model.confident(held)
+    assert model.held_to_domain(0.2, result({}, domain=0.1)) == 0.2  # never raised
+    assert model.held_to_domain(0.97, result({"lookup": 1.0}, domain=0.0)) == 0.97  # a named provision stands
+    assert ConfidenceModel().held_to_domain(0.9, result({}, domain=0.0)) == 0.9  # no floor configured
 
 
 def test_features_and_probability():
@@ -28,6 +38,7 @@ def test_the_shipped_model_declines_what_it_has_never_seen(tmp_path):
     path = tmp_path / "c.json"
     model.save(path)
     assert ConfidenceModel.load(path).threshold == model.threshold
+    assert ConfidenceModel.load(path).min_domain_share == model.min_domain_share > 0
 
 
 def test_a_faq_entry_answers_with_the_text_under_its_question():

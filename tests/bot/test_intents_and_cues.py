@@ -9,14 +9,18 @@ from kb.cues import DEFINITION, NUMBER, PERMISSION, TIME, question_types, senten
     ["转人工", "我要人工客服", "帮我找一下工作人员", "能不能让人打电话给我", "我想跟真人聊聊", "机器人听不懂，帮我转人工",
      "你们电话多少，让人联系我", "请工作人员联系我", "能不能安排专人对接一下", "我想当面咨询", "不想跟机器人说了",
      "找你们领导", "智能客服答非所问", "有没有人工", "客服在吗", "我要投诉你们的服务态度",
-     "让你们的人打个电话过来", "我想跟人聊聊"],
+     "让你们的人打个电话过来", "我想跟人聊聊",
+     # a bare person word is the commonest request of all
+     "人工", "客服！", "人工。", "真人", "找客服", "转客服吧", "话务员", "请转接话务员",
+     "我不想再问机器人了，找个人来", "有没有人能直接跟我讲"],
 )
 def test_requests_for_a_person(text):
     assert intents.classify(text) == intents.HANDOFF
 
 
 @pytest.mark.parametrize(
-    "text", ["采购工作人员可以收供应商的礼品吗？", "评审专家是怎么抽取的", "中标后多久签合同", "客服电话是不是政府采购的一部分规定"]
+    "text", ["采购工作人员可以收供应商的礼品吗？", "评审专家是怎么抽取的", "中标后多久签合同", "客服电话是不是政府采购的一部分规定",
+             "人工费能算进投标报价吗", "客服外包项目怎么采购", "找个人担保可以吗"]
 )
 def test_questions_that_mention_people_are_questions(text):
     assert intents.classify(text) == intents.QUESTION

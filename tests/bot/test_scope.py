@@ -6,6 +6,9 @@ def test_everyday_topics_are_recognised_by_category():
     assert g.off_topic("社保断缴了怎么补").category == "社保医保"
     assert g.off_topic("房东不退租房押金").category == "住房物业"
     assert g.off_topic("快递丢了去哪投诉").category == "消费维权"
+    assert g.off_topic("营业执照丢了怎么补办").category == "市场监管"
+    assert g.off_topic("宅基地纠纷找谁").category == "自然资源农业"
+    assert g.off_topic("路灯坏了没人修").category == "城市管理"
 
 
 def test_procurement_anchor_wins_over_everyday_words():
@@ -13,6 +16,18 @@ def test_procurement_anchor_wins_over_everyday_words():
     assert g.off_topic("医院采购设备要公开招标吗") is None
     assert g.off_topic("学校的物业服务项目能用竞争性磋商吗") is None
     assert g.off_topic("政府单位拖欠中小企业的货款怎么办") is None
+    # 采购 said of an institution or a project is procurement; said of a household it is not
+    assert g.off_topic("学校的物业管理用什么方式采购") is None
+    assert g.off_topic("残疾人福利性单位参加采购有优惠吗") is None
+    assert g.off_topic("家里的物业费怎么交") is not None
+
+
+def test_anchor_patterns_come_from_the_data_file(tmp_path):
+    (tmp_path / "offtopic.tsv").write_text("住房\t物业\n", encoding="utf-8")
+    (tmp_path / "anchors.txt").write_text("re:(单位|项目).{0,12}采购\n", encoding="utf-8")
+    g = ScopeGuard.load(tmp_path)
+    assert g.off_topic("单位的物业服务怎么采购") is None
+    assert g.off_topic("物业费太贵") is not None
 
 
 def test_guard_reads_its_data_files(tmp_path):

@@ -67,3 +67,13 @@ def test_unknown_words_are_reported_for_confidence(retriever):
     assert res.unknown_share > 0.9
     res = retriever.search("采购人收取保证金", k=5)
     assert res.unknown_share == 0.0
+
+
+@pytest.mark.parametrize(
+    "question, low",
+    [("孩子出生了生育津贴怎么领", True), ("下水道堵了找谁", True), ("投标保证金最多交多少", False)],
+)
+def test_everyday_questions_have_a_low_domain_share(retriever, question, low):
+    """kb.domain: the share of a question that is procurement vocabulary."""
+    share = retriever.search(question, k=3).domain_share
+    assert (share < 0.2) == low, share
