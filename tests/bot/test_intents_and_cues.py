@@ -11,7 +11,7 @@ from kb.cues import DEFINITION, NUMBER, PERMISSION, TIME, question_types, senten
      "找你们领导", "智能客服答非所问", "有没有人工", "客服在吗", "我要投诉你们的服务态度",
      "让你们的人打个电话过来", "我想跟人聊聊",
      # a bare person word is the commonest request of all
-     "人工", "客服！", "人工。", "真人", "找客服", "转客服吧", "话务员", "请转接话务员",
+     "人工", "客服！", "人工。", "人工人工", "客服，客服", "真人", "找客服", "转客服吧", "话务员", "请转接话务员",
      "我不想再问机器人了，找个人来", "有没有人能直接跟我讲"],
 )
 def test_requests_for_a_person(text):
