@@ -15,7 +15,17 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
+from chunfeng.errors import ConfigError
 from kb.textnorm import normalize
+
+
+def _pattern(text: str) -> re.Pattern[str]:
+    try:
+        return re.compile(text)
+    except re.error as exc:
+        raise ConfigError(
+            f"anchors.txt 中的锚词规则“re:{text}”不是有效的正则表达式（{exc}）。请改正该行，或去掉 re: 前缀按普通词语匹配。"
+        ) from exc
 
 
 @dataclass(frozen=True)
@@ -28,7 +38,7 @@ class ScopeGuard:
     def __init__(self, categories: dict[str, list[str]], anchors: list[str]) -> None:
         self.categories = {c: [normalize(k) for k in ks if k] for c, ks in categories.items()}
         self.anchors = [normalize(a) for a in anchors if a and not a.startswith("re:")]
-        self.anchor_patterns = [re.compile(a[3:].strip()) for a in anchors if a.startswith("re:")]
+        self.anchor_patterns = [_pattern(a[3:].strip()) for a in anchors if a.startswith("re:")]
 
     @classmethod
     def load(cls, folder: Path | None = None) -> "ScopeGuard":

@@ -235,13 +235,13 @@ class HybridRetriever:
         total = sum(t.weight for t in terms)
         unknown = sum(t.weight for t in terms if not t.known) / total if total else 1.0
         # a lone character (不, 家, 打) says nothing about the subject either way
-        judged = [t for t in terms if len(t.text) > 1 or t.text in tokenizer.domain_words()]
+        judged = [t for t in terms if len(t.text) > 1 or t.text in tokenizer.domain_words]
         domain = domain_share(judged, lambda w: self._specificity(w, words))
         return SearchResult(query, hits[:k], tokens, expansions, lookup, terms, unknown, domain)
 
     def _specificity(self, word: str, keyword) -> float:
         tokenizer = self.kb.tokenizer
-        if word in tokenizer.domain_words():
+        if word in tokenizer.domain_words:
             return 1.0
         if len(word) < 2:
             return 0.0

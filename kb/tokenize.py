@@ -77,19 +77,16 @@ class Tokenizer:
         return self._jieba
 
     @functools.cached_property
-    def _domain(self) -> frozenset[str]:
+    def domain_words(self) -> frozenset[str]:
+        """The words of the domain dictionary."""
         lines = self._user_dict.read_text(encoding="utf-8").splitlines()
         return frozenset(ln.split()[0] for ln in lines if ln.strip() and not ln.startswith("#"))
 
-    def domain_words(self) -> frozenset[str]:
-        """The words of the domain dictionary."""
-        return self._domain
-
     def general_share(self, word: str) -> float:
-        """The word's frequency in general Chinese: its share of jieba's general dictionary (before
-        the domain dictionary or the knowledge base's own words were added)."""
+        """The word's frequency in general Chinese: its share of jieba's general dictionary, the
+        domain dictionary's words left out (they are procurement vocabulary by definition)."""
         tk = self._load()
-        domain = self.domain_words()
+        domain = self.domain_words
         if word in domain:
             return 0.0
         if self._general_total is None:

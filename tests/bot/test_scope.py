@@ -1,4 +1,7 @@
+import pytest
+
 from bot.scope import ScopeGuard
+from chunfeng.errors import ConfigError
 
 
 def test_everyday_topics_are_recognised_by_category():
@@ -35,3 +38,22 @@ def test_guard_reads_its_data_files(tmp_path):
     (tmp_path / "anchors.txt").write_text("政府采购\n", encoding="utf-8")
     g = ScopeGuard.load(tmp_path)
     assert g.off_topic("猫丢了").category == "宠物" and g.off_topic("政府采购买猫粮") is None
+
+
+def test_a_broken_anchor_pattern_names_the_line_and_the_fix(tmp_path):
+    (tmp_path / "offtopic.tsv").write_text("住房\t物业\n", encoding="utf-8")
+    (tmp_path / "anchors.txt").write_text("re:(单位|项目\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"re:\(单位\|项目.*正则表达式"):
+        ScopeGuard.load(tmp_path)
+
+
+def test_the_answerer_holds_back_an_everyday_question_that_only_shares_words(sample_assistant):
+    """kb.domain + bot.confidence: a private dispute matches the sample texts well enough for the
+    confidence model, but none of its words is procurement vocabulary, and it has no anchor."""
+    answerer = sample_assistant.answerer
+    question = "装修公司收了定金不干活怎么办？"
+    result = answerer.search(question)
+    assert answerer.confidence.confident(answerer.confidence.score(result))  # the model alone would answer
+    assert result.domain_share < answerer.confidence.min_domain_share
+    reply = answerer.answer(question)
+    assert reply.handoff and reply.reason == "low_confidence" and "没有找到" in reply.answer
