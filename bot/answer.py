@@ -31,6 +31,7 @@ OUT_OF_SCOPE = (
     "您可以拨打 12345 政务服务便民热线，由相关部门解答；如需帮助，也可以转人工客服。"
 )
 QUOTE_LIMIT = 320
+SEE_ALSO_MARGIN = 2.0  # a runner-up within this many log-odds of the main passage is shown too
 
 _SPLIT = re.compile(r"(?<=[。！？!?])|\n")
 _CLAUSE = re.compile(r"(?<=[；;])")
@@ -168,6 +169,26 @@ def counterpart(main: Hit, other: SearchResult, question: str) -> Picked | None:
     return pick_sentence([h], other.terms, question, depth=1)
 
 
+def see_also(main: Picked, result: SearchResult, question: str, margin: float | None = None) -> Picked | None:
+    """The runner-up provision when the ranker can hardly tell it from the main one: a provision of
+    another article whose log-odds are within `margin` of the best passage, with its best sentence.
+    Showing both costs the reader one line; showing only the wrong one costs an answer."""
+    margin = SEE_ALSO_MARGIN if margin is None else margin
+    if not result.hits:
+        return None
+    top = max(h.signals.get("logit", 0.0) for h in result.hits)
+    seen = {normalize(main.sentence), where(main.hit.chunk)}
+    for h in result.hits[:3]:
+        if h.chunk.id == main.hit.chunk.id or where(h.chunk) in seen:
+            continue
+        if h.signals.get("logit", 0.0) < top - margin:
+            return None
+        picked = pick_sentence([h], result.terms, question, depth=1)
+        if picked is not None and normalize(picked.sentence) not in seen:
+            return picked
+    return None
+
+
 def where(chunk: Chunk) -> str:
     """《title》label（文号） for the answer text."""
     return chunk.citation_name()
@@ -241,6 +262,9 @@ class Answerer:
         other = self._other_level(question, picked.hit)
         if other is not None:
             lines += self._both_levels(picked, other)
+        also = see_also(picked, result, question)
+        if also is not None:
+            lines += ["", f"另见：{where(also.hit.chunk)}：{direct_sentence(also.sentence)}"]
         others = []
         for h in hits[1 : self.top_k]:
             name = where(h.chunk)

@@ -1,8 +1,9 @@
 """What a message is: a request for a person, small talk, or a question. Pure functions.
 
 Requests for a person are recognised by phrase families rather than a list of known sentences:
-a person word (人工, 真人, 工作人员, 客服 …) together with a wish (转, 找, 联系, 打电话 …), or the
-fixed phrases 转人工 / 人工服务. A message that is nothing but a person word ("人工", "客服！") is
+a person word (人工, 真人, 工作人员, 客服 …) together with a wish (转, 找, 联系, 打电话 …) in one
+clause, or the fixed phrases 转人工 / 人工服务. ("对方换了新领导，钱要往后压，可以吗" has both words,
+in different clauses: it is a question.) A message that is nothing but a person word ("人工", "客服！") is
 the commonest request of all: chat users type it the way phone callers press 0.
 """
 
@@ -15,21 +16,22 @@ HANDOFF, GREETING, THANKS, QUESTION, EMPTY = "handoff", "greeting", "thanks", "q
 _FIXED = re.compile(
     r"转人工|人工客服|人工服务|人工坐席|人工座席|找人工|要人工|接人工|真人客服|人工回复|人工处理|人工帮办|人工咨询|人工接待"
     r"|安排专人|专人对接|专人联系|当面(说|谈|问|咨询|反映)|上门咨询|线下咨询|窗口咨询"
-    r"|有没有(人工|真人|客服|工作人员|人)|有(人工|真人|客服)吗|(人工|客服|工作人员)(在吗|在不在|呢)|(投诉|举报|反映)你们"
+    r"|有没有(人工|真人|客服|工作人员)|有没有人(在|吗|呀|啊|[？?！!。]*$)|有(人工|真人|客服)吗|(人工|客服|工作人员|接线员|话务员|坐席|座席|专员)(在吗|在不在|呢)|(投诉|举报|反映)你们"
 )
-_PERSON = re.compile(r"人工|真人|活人|工作人员|客服|坐席|座席|专员|专人|经办人|负责人|接线员|话务员|同志|领导|经理|主任|科长|你们的人")
+_PERSON = re.compile(r"人工|真人|活人|工作人员|客服|坐席|座席|专员|专人|经办人|负责人|接线员|话务员|同志|领导|经理|主任|科长|老师|你们的人")
 _BARE_PERSON = re.compile(
     r"^(请|麻烦|我要|我想|给我)?(转|找|要|接|叫)?(个|一个|一下)?"
     r"(?:(人工|人工客服|客服|真人|活人|人工服务|工作人员|坐席|座席|话务员|接线员)(服务|一下)?)+(吧|呢|啊|呀|谢谢)?$"
 )
+_CLAUSES = re.compile(r"[，。；！？、,;!?]")  # a wish and a person word must meet in one clause
 _PUNCT = re.compile(r"[\s!！。.,，~～?？、]+")
 _WISH = re.compile(r"转|找|联系|接通|打电话|来电|回电|回个电话|给我打|电话联系|和.{0,4}(说|聊|谈)|跟.{0,4}(说|聊|谈)|对接|叫|请|要|想|需要|帮我|安排|见")
 _CALL_ME = re.compile(
     r"(打|回)(个)?电话给我|给我(打|回)(个)?电话|让.{0,6}(联系|打电话给|回复)我|联系我|电话多少|联系方式|留个?电话|留个?言|回个话"
-    r"|电话(过来|回来)|打(个)?(电话)?过来|回拨|来个电话|(跟|和|找|同)(个)?(人|真人|活人)(说|聊|谈|问|沟通)"
-    r"|(找|叫|派|来)(个|一个)(人|真人|活人)(来|过来|吧|帮|跟|和|$)|有没有人(能|可以|来)"
+    r"|电话(过来|回来)|打(个)?电话过来|回拨|来个电话|(跟|和|找|同)(个)?(人|真人|活人)(说|聊|谈|问|沟通)"
+    r"|(找|叫|派|来)(个|一个)(人|真人|活人)(来|过来|吧|帮|跟|和|$)|有没有人(能|可以|来)|(要|想)找(个|一个)?(人|真人|活人)[吧啊呀了。！!？?]*$"
 )
-_BOT_FAIL = re.compile(r"(机器人|机器|你|智能客服|AI|ai).{0,6}(听不懂|说不清|答不上|没用|不行|不管用|答非所问|解决不了)|不想(再)?(跟|和|同|问|用)(机器|机器人|AI|ai)")
+_BOT_FAIL = re.compile(r"(机器人|机器|你|智能客服|AI|ai).{0,6}(听不懂|说不清|答不上|答不了|回答不了|没用|不行|不管用|答非所问|解决不了)|不想(再)?(跟|和|同|问|用)(机器|机器人|AI|ai)")
 _GREETING = re.compile(r"^(你好|您好|hi|hello|哈喽|嗨|早上好|上午好|下午好|晚上好|在吗|在不在|有人吗)[呀啊吗！!。.~～？?\s]*$", re.I)
 _THANKS = re.compile(r"^(谢谢|多谢|感谢|谢了|好的谢谢|好的|明白了|知道了|懂了|ok|好)[你您啦了呀啊！!。.~～\s]*$", re.I)
 
@@ -40,7 +42,7 @@ def classify(text: str) -> str:
         return EMPTY
     if _BARE_PERSON.match(_PUNCT.sub("", t)) or _FIXED.search(t) or _CALL_ME.search(t):
         return HANDOFF
-    if _PERSON.search(t) and _WISH.search(t) and not _is_about_rules(t):
+    if any(_PERSON.search(c) and _WISH.search(c) for c in _CLAUSES.split(t)) and not _is_about_rules(t):
         return HANDOFF
     if _BOT_FAIL.search(t):
         return HANDOFF

@@ -6,6 +6,11 @@ starting with ``re:`` is a pattern, for usage such as "an institution or project
 single word captures). A question
 that names an everyday topic and no procurement anchor is out of scope: the assistant says so,
 names the topic, and offers a person — it does not quote a loosely related provision.
+
+A category whose name starts with ``!`` is decisive: its words name a buyer or an activity that
+procurement law does not govern (a homeowners' committee choosing a property manager, a
+qualification exam), so they decline a question even when it also uses procurement words
+("业委会招标选物业", "招标采购职业资格考试怎么报名").
 """
 
 from __future__ import annotations
@@ -36,7 +41,8 @@ class OffTopic:
 
 class ScopeGuard:
     def __init__(self, categories: dict[str, list[str]], anchors: list[str]) -> None:
-        self.categories = {c: [normalize(k) for k in ks if k] for c, ks in categories.items()}
+        self.decisive = {c[1:].strip() for c in categories if c.startswith("!")}
+        self.categories = {c.lstrip("!").strip(): [normalize(k) for k in ks if k] for c, ks in categories.items()}
         self.anchors = [normalize(a) for a in anchors if a and not a.startswith("re:")]
         self.anchor_patterns = [_pattern(a[3:].strip()) for a in anchors if a.startswith("re:")]
 
@@ -62,9 +68,10 @@ class ScopeGuard:
     def off_topic(self, question: str) -> OffTopic | None:
         """The everyday topic a question is about, when it is not a procurement question."""
         text = normalize(question)
-        if self.anchored(text):
-            return None
+        anchored = self.anchored(text)
         for category, words in self.categories.items():
+            if anchored and category not in self.decisive:
+                continue
             for w in words:
                 if w in text:
                     return OffTopic(category, w)

@@ -1,6 +1,6 @@
 """Fit the ranker and the confidence model on a dev gold set — never on the test split.
 
-    python -m eval.train --dataset eval/gold/dev.jsonl --corpus ../shared/corpus --corpus ../shared/seeds
+    python -m eval.train --corpus ../shared/corpus --corpus ../shared/seeds   # dev.jsonl + dev-2.jsonl
 
 1. **Ranker** (kb/data/ranker.json): for every in-scope question, the retriever's candidates and
    their features; a listwise softmax model learns weights that put the correct passages first
@@ -8,9 +8,11 @@
 2. **Confidence** (bot/data/confidence.json): features of the best passage after ranking (its
    ranker log-odds, coverage, bigram coverage, the share of the question the knowledge base has
    never seen) → logistic regression separating in-scope from out-of-scope questions (all of them,
-   also those the scope guard declines before the model is asked). The model is shifted so that 0.5 is the highest threshold
-   that still answers ``--answer-rate`` of in-scope questions: as many out-of-scope questions as
-   possible are declined without turning away people the knowledge base can help.
+   also those the scope guard declines before the model is asked). The features are cross-fitted:
+   each question is ranked by a ranker fitted on the other folds (``--folds``), as an unseen
+   question is at run time — a ranker is more sure of the questions it was fitted on, and a
+   threshold set on those would turn away too many new ones. The model is shifted so that 0.5 is
+   the highest threshold that still answers ``--answer-rate`` of the in-scope questions.
 3. **Domain floor** (``min_domain_share`` in the same file): the domain share (kb.domain) of the
    in-scope dev questions that carry no procurement anchor; the floor is ``--domain-margin`` times
    their 1st percentile, so it turns away everyday questions and (nearly) none the team wrote as
@@ -22,6 +24,7 @@ from __future__ import annotations
 import argparse
 import json
 import tempfile
+import zlib
 from pathlib import Path
 
 import numpy as np
@@ -30,25 +33,32 @@ from bot.confidence import CONFIDENCE_FEATURES, ConfidenceModel, confidence_feat
 from chunfeng.factory import build_assistant
 from chunfeng.settings import Settings
 from eval import gold, metrics
+from eval.gold import GoldItem
 from eval.runner import prepare_kb
 from kb.ranking import DEFAULT_WEIGHTS, FEATURES, LinearRanker
 
 REPO = Path(__file__).resolve().parents[1]
 
 
-def collect(retriever, items, depth: int = 200):
-    """Per in-scope question: feature matrix of its candidates and which are correct."""
-    groups = []
+def collect_each(retriever, items, depth: int = 200) -> list[tuple[np.ndarray, np.ndarray] | None]:
+    """Per question: the feature matrix of its candidates and which are correct — or None when it
+    cannot teach the ranker (not in scope, no correct candidate, or pinned by a named provision)."""
+    out: list[tuple[np.ndarray, np.ndarray] | None] = []
     for it in items:
         if it.scope != "in":
+            out.append(None)
             continue
         res = retriever.search(it.question, k=depth)
         X = np.array([[h.signals[f] for f in FEATURES] for h in res.hits], dtype=np.float64)
         y = np.array([metrics.is_hit(h.chunk.source, h.chunk.text, it.expect) for h in res.hits], dtype=bool)
-        pinned = np.array([h.signals.get("lookup", 0.0) > 0 for h in res.hits], dtype=bool)
-        if len(X) and y.any() and not pinned.any():
-            groups.append((X, y))
-    return groups
+        pinned = any(h.signals.get("lookup", 0.0) > 0 for h in res.hits)
+        out.append((X, y) if len(X) and y.any() and not pinned else None)
+    return out
+
+
+def collect(retriever, items, depth: int = 200):
+    """Per in-scope question that can teach the ranker: its candidates' features and which are correct."""
+    return [g for g in collect_each(retriever, items, depth) if g is not None]
 
 
 def fit_listwise(groups, prior: np.ndarray, l2: float = 0.01, lr: float = 0.5, steps: int = 1500) -> np.ndarray:
@@ -87,7 +97,16 @@ def ranking_metrics(retriever, items) -> dict[str, float]:
         if it.scope == "in":
             res = retriever.search(it.question, k=10)
             ranks.append(metrics.first_hit_rank([(h.chunk.source, h.chunk.text) for h in res.hits], it.expect))
-    n = len(ranks)
+    return summarize_ranks(ranks)
+
+
+def fold_of(item_id: str, k: int) -> int:
+    """A stable fold for cross-fitting: the same question always lands in the same fold."""
+    return zlib.crc32(item_id.encode("utf-8")) % k
+
+
+def summarize_ranks(ranks: list[int | None]) -> dict[str, float]:
+    n = len(ranks) or 1
     return {
         "hit@1": sum(metrics.hit_at(r, 1) for r in ranks) / n,
         "hit@5": sum(metrics.hit_at(r, 5) for r in ranks) / n,
@@ -95,16 +114,39 @@ def ranking_metrics(retriever, items) -> dict[str, float]:
     }
 
 
+def crossfit(retriever, items, prior: np.ndarray, folds: int):
+    """Out-of-fold evidence: each question is ranked by a ranker fitted without it, as an unseen
+    question would be. Returns the out-of-fold ranks of the in-scope questions, and the confidence
+    features of every in- and out-of-scope question under that ranker."""
+    groups = {it.id: g for it, g in zip(items, collect_each(retriever, items))}
+    ranks: list[int | None] = []
+    conf: list[tuple[GoldItem, list[float], float]] = []
+    for f in range(folds):
+        train = [g for it in items if fold_of(it.id, folds) != f and (g := groups.get(it.id)) is not None]
+        retriever.ranker = LinearRanker(dict(zip(FEATURES, map(float, fit_listwise(train, prior)))), 0.0, f"fold {f}")
+        for it in items:
+            if fold_of(it.id, folds) != f or it.scope not in ("in", "out"):
+                continue
+            res = retriever.search(it.question, k=10)
+            if it.scope == "in":
+                ranks.append(metrics.first_hit_rank([(h.chunk.source, h.chunk.text) for h in res.hits], it.expect))
+            conf.append((it, confidence_features(res), res.domain_share))
+    return ranks, conf
+
+
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description="Fit the ranker and the confidence model on the dev set")
-    ap.add_argument("--dataset", type=Path, default=REPO / "eval" / "gold" / "dev.jsonl")
+    ap.add_argument("--dataset", type=Path, action="append", help="dev gold set(s); default: dev.jsonl and dev-2.jsonl")
     ap.add_argument("--corpus", type=Path, action="append", default=[])
     ap.add_argument("--kb", type=Path)
-    ap.add_argument("--answer-rate", type=float, default=0.96, help="share of in-scope questions that must stay answered")
+    ap.add_argument("--answer-rate", type=float, default=0.97,
+                    help="share of in-scope questions (out of fold) the confidence model must leave answered")
     ap.add_argument("--domain-margin", type=float, default=0.8, help="domain floor = this × 1st percentile of unanchored in-scope questions")
+    ap.add_argument("--folds", type=int, default=5, help="cross-fitting folds for the confidence model")
     ap.add_argument("--dry-run", action="store_true", help="print, do not write the data files")
     args = ap.parse_args(argv)
-    items = gold.load(args.dataset)
+    datasets = args.dataset or [REPO / "eval" / "gold" / "dev.jsonl", REPO / "eval" / "gold" / "dev-2.jsonl"]
+    items = [it for path in datasets for it in gold.load(path)]
     with tempfile.TemporaryDirectory() as tmp:
         settings = Settings.load(data_dir=args.kb or Path(tmp) / "kb", top_k=10)
         if args.corpus:
@@ -114,24 +156,21 @@ def main(argv: list[str] | None = None) -> None:
 
         print("ranking before:", ranking_metrics(retriever, items))
         prior = np.array([DEFAULT_WEIGHTS[f] for f in FEATURES])
+        oof_ranks, oof_conf = crossfit(retriever, items, prior, args.folds)
+        print(f"ranking out-of-fold ({args.folds} folds, what unseen questions can expect):", summarize_ranks(oof_ranks))
         w = fit_listwise(collect(retriever, items), prior)
         ranker = LinearRanker(dict(zip(FEATURES, map(float, w))), 0.0, "trained")
         retriever.ranker = ranker
         after = ranking_metrics(retriever, items)
-        print("ranking after: ", after)
+        print("ranking after (in-sample):", after)
 
-        X, y, shares = [], [], []
-        for it in items:
-            # every out-of-scope question teaches the model, also those the scope guard declines first:
-            # the guard's list grows, and the model must still stand on its own when a topic is missing
-            if it.scope not in ("in", "out"):
-                continue
-            res = retriever.search(it.question, k=5)
-            X.append(confidence_features(res))
-            y.append(it.scope == "in")
-            if it.scope == "in" and not assistant.answerer.scope.anchored(it.question):
-                shares.append(res.domain_share)
-        X, y = np.array(X), np.array(y, dtype=bool)
+        # the confidence model learns from out-of-fold features: at run time the ranker has never
+        # seen the question, so its top log-odds are lower than on the questions it was fitted on.
+        # Every out-of-scope question teaches it, also those the scope guard declines first: the
+        # guard's list grows, and the model must still stand on its own when a topic is missing.
+        X = np.array([x for _, x, _ in oof_conf])
+        y = np.array([it.scope == "in" for it, _, _ in oof_conf], dtype=bool)
+        shares = [share for it, _, share in oof_conf if it.scope == "in" and not assistant.answerer.scope.anchored(it.question)]
         cw, cb = fit_logistic(X, y)
         z = X @ cw + cb
         # shift the model so the operating point (answer `answer_rate` of in-scope questions)
@@ -144,11 +183,15 @@ def main(argv: list[str] | None = None) -> None:
         probs = np.array([model.probability(dict(zip(CONFIDENCE_FEATURES, x))) for x in X])
         answered_in = float((probs[y] >= model.threshold).mean())
         declined_out = float((probs[~y] < model.threshold).mean()) if (~y).any() else float("nan")
-        print(f"confidence: in-scope answered {answered_in:.3f}; out-of-scope declined by the model alone {declined_out:.3f}")
+        print(f"confidence (out-of-fold): in-scope answered {answered_in:.3f}; out-of-scope declined by the model alone {declined_out:.3f}")
         if not args.dry_run:
-            ranker.save(REPO / "kb" / "data" / "ranker.json", {"trained_on": args.dataset.name, "dev_metrics": after})
+            trained_on = " + ".join(p.name for p in datasets)
+            ranker.save(REPO / "kb" / "data" / "ranker.json", {
+                "trained_on": trained_on, "dev_metrics": after, "out_of_fold_metrics": summarize_ranks(oof_ranks),
+            })
             model.save(REPO / "bot" / "data" / "confidence.json", {
-                "trained_on": args.dataset.name, "in_scope_answered": answered_in, "out_of_scope_declined": declined_out,
+                "trained_on": trained_on, "fitted_on": f"out-of-fold features, {args.folds} folds",
+                "in_scope_answered": answered_in, "out_of_scope_declined": declined_out,
             })
             print("written kb/data/ranker.json and bot/data/confidence.json")
         print(json.dumps({"ranker": ranker.weights, "confidence": model.weights, "bias": model.bias}, ensure_ascii=False, indent=1))

@@ -19,6 +19,8 @@ from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
+from kb.lookup import DOMAIN_HINT
+
 FEATURES = (
     "word_bm25",  # word BM25 score / best word BM25 score among candidates
     "bigram_bm25",  # the same for character bigrams
@@ -41,6 +43,8 @@ FEATURES = (
     "level_rule",  # 部门规章 (…令第N号)
     "level_local",  # a provincial or city document
     "place_match",  # the question names the place a local document belongs to
+    "tendering_works",  # a 招标投标法 passage, and the question is about construction works
+    "tendering_other",  # a 招标投标法 passage, and the question is not (government procurement proper)
 )
 
 DEFAULT_WEIGHTS = {
@@ -48,7 +52,14 @@ DEFAULT_WEIGHTS = {
     "coverage": 3.0, "heading_coverage": 0.8, "bigram_coverage": 1.5, "cue": 0.5, "is_article": 0.2, "is_row": -0.3,
     "is_text": -0.5, "length": 0.0, "domain": 0.3, "doc_named": 2.0,
     "level_law": 0.3, "level_regulation": 0.2, "level_rule": 0.1, "level_local": 0.0, "place_match": 1.0,
+    "tendering_works": 0.3, "tendering_other": -0.3,
 }
+
+# 招标投标法 and its regulations govern construction works (工程) procured by tender; goods and
+# services bought with public money follow 政府采购法. A question that speaks of works wants the
+# former; one that does not is, for this assistant, about government procurement proper.
+_WORKS = re.compile(r"工程|施工|建筑|勘察|监理|基建|装修|招标投标法|招投标法|建设项目|项目建设")
+TENDERING_HINT = "招标投标"
 
 _PLACE = re.compile(r"([\u4e00-\u9fff]{2,4}?)(?:市|县|区|省)")
 
@@ -65,6 +76,20 @@ def legal_level(title: str, doc_number: str, jurisdiction: str) -> str:
     if "令第" in doc_number:
         return "rule"
     return "normative"
+
+
+def works_question(question: str) -> bool:
+    """The question is about construction works (工程), the field of 招标投标法."""
+    return bool(_WORKS.search(question))
+
+
+def tendering_features(title: str, works: bool) -> dict[str, float]:
+    """Which procurement regime a passage belongs to, against what the question is about."""
+    tendering = TENDERING_HINT in title and DOMAIN_HINT not in title
+    return {
+        "tendering_works": 1.0 if tendering and works else 0.0,
+        "tendering_other": 1.0 if tendering and not works else 0.0,
+    }
 
 
 def places(text: str) -> set[str]:

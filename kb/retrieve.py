@@ -25,7 +25,7 @@ from kb.glossary import Glossary
 from kb.keyword import Bm25Index
 from kb.lookup import DOMAIN_HINT, ArticleLookup, LookupResult
 from kb.models import Chunk
-from kb.ranking import LinearRanker, legal_level, length_feature, place_match, places
+from kb.ranking import LinearRanker, legal_level, length_feature, place_match, places, tendering_features, works_question
 from kb.rerank import Reranker
 from kb.store import KnowledgeBase, date_number
 from kb.textnorm import normalize
@@ -187,6 +187,7 @@ class HybridRetriever:
 
         terms = self.terms(query, tokens, words) if len(words) else []
         types = question_types(query)
+        works = works_question(query)
         qb_set = set(q_bigrams)
         best_word = max(word_score.values(), default=0.0) or 1.0
         best_bigram = max(bigram_score.values(), default=0.0) or 1.0
@@ -219,6 +220,7 @@ class HybridRetriever:
                 "domain": 1.0 if DOMAIN_HINT in c.title else 0.0,
                 "doc_named": 1.0 if lookup and not lookup.chunk_ids and c.doc_id == lookup.target.doc_id else 0.0,
                 **_level_features(c, query),
+                **tendering_features(c.title, works),
             }
             logit = self.ranker.score(features)
             signals = {**features, "logit": logit, "lookup": 1.0 if cid in pinned else 0.0}

@@ -1,9 +1,9 @@
 """Extractive answers over the repository's sample corpus (real knowledge base)."""
 
-from bot.answer import NOT_FOUND, direct_sentence, pick_sentence, quote
+from bot.answer import NOT_FOUND, Picked, direct_sentence, pick_sentence, quote, see_also
 from bot.types import Turn
 from kb.models import Chunk
-from kb.retrieve import Hit, Term
+from kb.retrieve import Hit, SearchResult, Term
 
 
 def _hit(text, score=1.0, **kw):
@@ -17,6 +17,26 @@ def test_the_answer_sentence_carries_what_was_asked():
     assert "5个工作日" in picked.sentence
     picked = pick_sentence([_hit("第二条 采购人应当公开信息。采购人不得收取投标保证金。")], [Term("押金", ("押金", "保证金"), 2.0, True)], "可以收押金吗")
     assert "不得" in picked.sentence
+
+
+def _article(cid, label, text, logit):
+    c = Chunk(id=cid, doc_id="d", source="s.txt", ordinal=0, kind="article", text=text, section=f"T > {label}", label=label, title="T")
+    return Hit(c, 0.5, {"logit": logit})
+
+
+def test_a_runner_up_the_ranker_can_hardly_tell_apart_is_shown_too():
+    terms = [Term("保证金", ("保证金",), 1.0, True)]
+    main = _article("a", "第三十三条", "第三十三条 投标保证金不得超过采购项目预算金额的2%。", 3.0)
+    close = _article("b", "第四十八条", "第四十八条 履约保证金的数额不得超过政府采购合同金额的10%。", 2.5)
+    far = _article("c", "第九条", "第九条 保证金应当以非现金形式提交。", 0.5)
+    picked = Picked(main, "投标保证金不得超过采购项目预算金额的2%。", 1.0)
+    also = see_also(picked, SearchResult("保证金", [main, close, far], [], [], terms=terms), "保证金最多多少？", margin=1.0)
+    assert also is not None and also.hit is close and "10%" in also.sentence
+    # beyond the margin the ranker is sure enough: the runner-up stays in the list of related provisions
+    assert see_also(picked, SearchResult("保证金", [main, far], [], [], terms=terms), "保证金最多多少？", margin=1.0) is None
+    # the same provision (or the same sentence from a copy of it) is never repeated as "see also"
+    twin = _article("d", "第三十三条", "第三十三条 投标保证金不得超过采购项目预算金额的2%。", 3.0)
+    assert see_also(picked, SearchResult("保证金", [main, twin], [], [], terms=terms), "保证金最多多少？", margin=1.0) is None
 
 
 def test_direct_sentence_and_quote_trimming():

@@ -12,7 +12,8 @@ from kb.cues import DEFINITION, NUMBER, PERMISSION, TIME, question_types, senten
      "让你们的人打个电话过来", "我想跟人聊聊",
      # a bare person word is the commonest request of all
      "人工", "客服！", "人工。", "人工人工", "客服，客服", "真人", "找客服", "转客服吧", "话务员", "请转接话务员",
-     "我不想再问机器人了，找个人来", "有没有人能直接跟我讲"],
+     "我不想再问机器人了，找个人来", "有没有人能直接跟我讲",
+     "请安排一位业务老师跟我对接一下", "这个机器回答不了，我要找人", "接线员在吗"],
 )
 def test_requests_for_a_person(text):
     assert intents.classify(text) == intents.HANDOFF
@@ -20,7 +21,9 @@ def test_requests_for_a_person(text):
 
 @pytest.mark.parametrize(
     "text", ["采购工作人员可以收供应商的礼品吗？", "评审专家是怎么抽取的", "中标后多久签合同", "客服电话是不是政府采购的一部分规定",
-             "人工费能算进投标报价吗", "客服外包项目怎么采购", "找个人担保可以吗"]
+             "人工费能算进投标报价吗", "客服外包项目怎么采购", "找个人担保可以吗",
+             "验收合格了，对方说换了新领导、科室在调整，钱要往后压一压，这样可以吗？",
+             "发票开过去了，规定收到发票以后几天之内要把钱打过来？", "大集团拖着货款不付，这种有没有人管？"]
 )
 def test_questions_that_mention_people_are_questions(text):
     assert intents.classify(text) == intents.QUESTION

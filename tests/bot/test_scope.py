@@ -40,6 +40,18 @@ def test_guard_reads_its_data_files(tmp_path):
     assert g.off_topic("猫丢了").category == "宠物" and g.off_topic("政府采购买猫粮") is None
 
 
+def test_a_decisive_category_declines_even_with_procurement_words(tmp_path):
+    (tmp_path / "offtopic.tsv").write_text("住房\t物业\n!业主自治\t业委会\n", encoding="utf-8")
+    (tmp_path / "anchors.txt").write_text("招标\n", encoding="utf-8")
+    g = ScopeGuard.load(tmp_path)
+    hit = g.off_topic("业委会招标选物业公司怎么投票")
+    assert hit is not None and hit.category == "业主自治"  # shown without the "!" marker
+    assert g.off_topic("物业服务招标要几天") is None  # an ordinary category still yields to the anchor
+    shipped = ScopeGuard.load()
+    assert shipped.off_topic("我们小区业委会要招标选物业，怎么组织投票？").category == "业主自治"
+    assert shipped.off_topic("招标采购职业资格考试怎么报名？").category == "职业资格考试"
+
+
 def test_a_broken_anchor_pattern_names_the_line_and_the_fix(tmp_path):
     (tmp_path / "offtopic.tsv").write_text("住房\t物业\n", encoding="utf-8")
     (tmp_path / "anchors.txt").write_text("re:(单位|项目\n", encoding="utf-8")

@@ -1,4 +1,14 @@
-from kb.ranking import DEFAULT_WEIGHTS, FEATURES, LinearRanker, legal_level, length_feature, place_match, places
+from kb.ranking import (
+    DEFAULT_WEIGHTS,
+    FEATURES,
+    LinearRanker,
+    legal_level,
+    length_feature,
+    place_match,
+    places,
+    tendering_features,
+    works_question,
+)
 
 
 def test_legal_hierarchy_of_documents():
@@ -17,6 +27,19 @@ def test_places_and_place_match():
     assert place_match("许昌", set()) == 0.0
 
 
+def test_tendering_regime_against_what_the_question_is_about():
+    assert works_question("工程施工项目的评标专家要什么资格？")
+    assert works_question("按招投标法，投标截止前多久能改标书")
+    assert not works_question("中标以后能把一部分活分包给别的公司做吗？")
+    law = "中华人民共和国招标投标法实施条例"
+    assert tendering_features(law, works=True) == {"tendering_works": 1.0, "tendering_other": 0.0}
+    assert tendering_features(law, works=False) == {"tendering_works": 0.0, "tendering_other": 1.0}
+    # 87号令 is a government-procurement rule although its title says 招标投标
+    both = tendering_features("政府采购货物和服务招标投标管理办法", works=False)
+    assert both == {"tendering_works": 0.0, "tendering_other": 0.0}
+    assert tendering_features("中华人民共和国政府采购法", works=True) == both
+
+
 def test_linear_ranker_scores_and_round_trips(tmp_path):
     r = LinearRanker({f: 0.0 for f in FEATURES} | {"coverage": 2.0}, bias=-1.0)
     assert r.score({"coverage": 1.0}) == 1.0 and r.score({}) == -1.0
@@ -33,3 +56,5 @@ def test_shipped_weights_cover_every_feature():
     assert set(shipped.weights) == set(FEATURES)
     # what a reader relies on must count for a passage, not against it
     assert shipped.weights["coverage"] > 0 and shipped.weights["bigram_coverage"] > 0
+    # the assistant's own regime is preferred unless the question is about construction works
+    assert shipped.weights["tendering_works"] > shipped.weights["tendering_other"]
