@@ -31,7 +31,7 @@ OUT_OF_SCOPE = (
     "您可以拨打 12345 政务服务便民热线，由相关部门解答；如需帮助，也可以转人工客服。"
 )
 QUOTE_LIMIT = 320
-SEE_ALSO_MARGIN = 2.0  # a runner-up within this many log-odds of the main passage is shown too
+SEE_ALSO_MARGIN = 1.0  # a runner-up within this many log-odds of the main passage is shown too
 
 _SPLIT = re.compile(r"(?<=[。！？!?])|\n")
 _CLAUSE = re.compile(r"(?<=[；;])")
