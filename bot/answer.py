@@ -177,14 +177,13 @@ def see_also(main: Picked, result: SearchResult, question: str, margin: float | 
     if not result.hits:
         return None
     top = max(h.signals.get("logit", 0.0) for h in result.hits)
-    seen = {normalize(main.sentence), where(main.hit.chunk)}
     for h in result.hits[:3]:
-        if h.chunk.id == main.hit.chunk.id or where(h.chunk) in seen:
+        if h.chunk.id == main.hit.chunk.id or where(h.chunk) == where(main.hit.chunk):
             continue
         if h.signals.get("logit", 0.0) < top - margin:
             return None
         picked = pick_sentence([h], result.terms, question, depth=1)
-        if picked is not None and normalize(picked.sentence) not in seen:
+        if picked is not None and normalize(picked.sentence) != normalize(main.sentence):
             return picked
     return None
 
@@ -263,12 +262,14 @@ class Answerer:
         if other is not None:
             lines += self._both_levels(picked, other)
         also = see_also(picked, result, question)
+        shown = {where(main)}
         if also is not None:
+            shown.add(where(also.hit.chunk))
             lines += ["", f"另见：{where(also.hit.chunk)}：{direct_sentence(also.sentence)}"]
         others = []
         for h in hits[1 : self.top_k]:
             name = where(h.chunk)
-            if h.chunk.id != main.id and name not in others and name != where(main):
+            if h.chunk.id != main.id and name not in others and name not in shown:
                 others.append(name)
         if others:
             lines += ["", "相关规定：" + "；".join(others[:4])]

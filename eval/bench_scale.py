@@ -49,6 +49,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from eval.metrics import percentile
+from kb.cn_numerals import NUMERAL_CHARS
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"
@@ -61,7 +62,7 @@ SECTION = "## Scale (synthetic documents)"
 # synthetic documents
 # ------------------------------------------------------------------------------------------------
 
-_CN = "零〇一二两三四五六七八九十百千"
+_CN = NUMERAL_CHARS
 _CHAPTER = re.compile(rf"^第\s*[{_CN}\d]+\s*章\s*(.*)$")
 _SECTION = re.compile(rf"^第\s*[{_CN}\d]+\s*[编节]\s*(.*)$")
 _ARTICLE = re.compile(rf"^第\s*([{_CN}\d]+)\s*条\s*(.*)$")

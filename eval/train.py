@@ -40,9 +40,10 @@ from kb.ranking import DEFAULT_WEIGHTS, FEATURES, LinearRanker
 REPO = Path(__file__).resolve().parents[1]
 
 
-def collect_each(retriever, items, depth: int = 200) -> list[tuple[np.ndarray, np.ndarray] | None]:
+def collect(retriever, items, depth: int = 200) -> list[tuple[np.ndarray, np.ndarray] | None]:
     """Per question: the feature matrix of its candidates and which are correct — or None when it
-    cannot teach the ranker (not in scope, no correct candidate, or pinned by a named provision)."""
+    cannot teach the ranker (not in scope, no correct candidate, or pinned by a named provision).
+    Candidates and features do not depend on the ranker's weights, so one pass serves every fit."""
     out: list[tuple[np.ndarray, np.ndarray] | None] = []
     for it in items:
         if it.scope != "in":
@@ -54,11 +55,6 @@ def collect_each(retriever, items, depth: int = 200) -> list[tuple[np.ndarray, n
         pinned = any(h.signals.get("lookup", 0.0) > 0 for h in res.hits)
         out.append((X, y) if len(X) and y.any() and not pinned else None)
     return out
-
-
-def collect(retriever, items, depth: int = 200):
-    """Per in-scope question that can teach the ranker: its candidates' features and which are correct."""
-    return [g for g in collect_each(retriever, items, depth) if g is not None]
 
 
 def fit_listwise(groups, prior: np.ndarray, l2: float = 0.01, lr: float = 0.5, steps: int = 1500) -> np.ndarray:
@@ -114,11 +110,12 @@ def summarize_ranks(ranks: list[int | None]) -> dict[str, float]:
     }
 
 
-def crossfit(retriever, items, prior: np.ndarray, folds: int):
+def crossfit(retriever, items, prior: np.ndarray, folds: int, groups=None):
     """Out-of-fold evidence: each question is ranked by a ranker fitted without it, as an unseen
     question would be. Returns the out-of-fold ranks of the in-scope questions, and the confidence
-    features of every in- and out-of-scope question under that ranker."""
-    groups = {it.id: g for it, g in zip(items, collect_each(retriever, items))}
+    features of every in- and out-of-scope question under that ranker. `groups` is what `collect`
+    returned for `items`, when the caller has it already."""
+    groups = {it.id: g for it, g in zip(items, groups if groups is not None else collect(retriever, items))}
     ranks: list[int | None] = []
     conf: list[tuple[GoldItem, list[float], float]] = []
     for f in range(folds):
@@ -156,9 +153,10 @@ def main(argv: list[str] | None = None) -> None:
 
         print("ranking before:", ranking_metrics(retriever, items))
         prior = np.array([DEFAULT_WEIGHTS[f] for f in FEATURES])
-        oof_ranks, oof_conf = crossfit(retriever, items, prior, args.folds)
+        groups = collect(retriever, items)
+        oof_ranks, oof_conf = crossfit(retriever, items, prior, args.folds, groups)
         print(f"ranking out-of-fold ({args.folds} folds, what unseen questions can expect):", summarize_ranks(oof_ranks))
-        w = fit_listwise(collect(retriever, items), prior)
+        w = fit_listwise([g for g in groups if g is not None], prior)
         ranker = LinearRanker(dict(zip(FEATURES, map(float, w))), 0.0, "trained")
         retriever.ranker = ranker
         after = ranking_metrics(retriever, items)

@@ -198,6 +198,10 @@ def test_follow_up_about_another_subject_answers_for_that_subject(user, first_qu
     follow = user.chat(follow_up, first["session_id"])
     assert sources(follow)[0] == source
     assert fact in follow["answer"].split("相关规定")[0], follow["answer"]
+    for line in follow["answer"].splitlines():  # a provision shown as 另见 is not listed again below it
+        if line.startswith("另见："):
+            seen_also = line.removeprefix("另见：").split("：")[0]
+            assert seen_also not in follow["answer"].split("相关规定")[-1], follow["answer"]
 
 
 @pytest.mark.parametrize("question,fact", [
