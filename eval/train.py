@@ -12,7 +12,8 @@
    each question is ranked by a ranker fitted on the other folds (``--folds``), as an unseen
    question is at run time — a ranker is more sure of the questions it was fitted on, and a
    threshold set on those would turn away too many new ones. The model is shifted so that 0.5 is
-   the highest threshold that still answers ``--answer-rate`` of the in-scope questions.
+   the highest threshold that still answers ``--answer-rate`` of the in-scope questions of each
+   dev set (``operating_point``): the sets ask in different styles, and the hardest sets the bar.
 3. **Domain floor** (``min_domain_share`` in the same file): the domain share (kb.domain) of the
    in-scope dev questions that carry no procurement anchor; the floor is ``--domain-margin`` times
    their 1st percentile, so it turns away everyday questions and (nearly) none the team wrote as
@@ -96,6 +97,16 @@ def ranking_metrics(retriever, items) -> dict[str, float]:
     return summarize_ranks(ranks)
 
 
+def operating_point(z: np.ndarray, in_scope: np.ndarray, sets: np.ndarray, answer_rate: float) -> float:
+    """The highest score that still leaves `answer_rate` of the in-scope questions of every set at
+    or above it (0.0 when there are none)."""
+    points = []
+    for name in sorted(set(sets[in_scope])):
+        z_in = np.sort(z[in_scope & (sets == name)])
+        points.append(float(z_in[int(np.floor((1 - answer_rate) * len(z_in)))]))
+    return min(points, default=0.0)
+
+
 def fold_of(item_id: str, k: int) -> int:
     """A stable fold for cross-fitting: the same question always lands in the same fold."""
     return zlib.crc32(item_id.encode("utf-8")) % k
@@ -137,13 +148,15 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--corpus", type=Path, action="append", default=[])
     ap.add_argument("--kb", type=Path)
     ap.add_argument("--answer-rate", type=float, default=0.97,
-                    help="share of in-scope questions (out of fold) the confidence model must leave answered")
+                    help="share of each dev set's in-scope questions (out of fold) the confidence model must leave answered")
     ap.add_argument("--domain-margin", type=float, default=0.8, help="domain floor = this × 1st percentile of unanchored in-scope questions")
     ap.add_argument("--folds", type=int, default=5, help="cross-fitting folds for the confidence model")
     ap.add_argument("--dry-run", action="store_true", help="print, do not write the data files")
     args = ap.parse_args(argv)
     datasets = args.dataset or [REPO / "eval" / "gold" / "dev.jsonl", REPO / "eval" / "gold" / "dev-2.jsonl"]
-    items = [it for path in datasets for it in gold.load(path)]
+    loaded = [(path.name, it) for path in datasets for it in gold.load(path)]
+    items = [it for _, it in loaded]
+    origin_of = {it.id: name for name, it in loaded}
     with tempfile.TemporaryDirectory() as tmp:
         settings = Settings.load(data_dir=args.kb or Path(tmp) / "kb", top_k=10)
         if args.corpus:
@@ -169,12 +182,13 @@ def main(argv: list[str] | None = None) -> None:
         X = np.array([x for _, x, _ in oof_conf])
         y = np.array([it.scope == "in" for it, _, _ in oof_conf], dtype=bool)
         shares = [share for it, _, share in oof_conf if it.scope == "in" and not assistant.answerer.scope.anchored(it.question)]
+        names = np.array([origin_of[it.id] for it, _, _ in oof_conf])
         cw, cb = fit_logistic(X, y)
         z = X @ cw + cb
-        # shift the model so the operating point (answer `answer_rate` of in-scope questions)
-        # sits at 0.5: confidence below 0.5 means "not sure enough to answer"
-        z_in = np.sort(z[y])
-        z_t = float(z_in[int(np.floor((1 - args.answer_rate) * len(z_in)))]) if len(z_in) else 0.0
+        # shift the model so the operating point sits at 0.5 (below it: "not sure enough to
+        # answer"): the highest threshold that answers `answer_rate` of the in-scope questions of
+        # *every* dev set — a pooled rate would let an easy set hide a harder style of asking
+        z_t = operating_point(z, y, names, args.answer_rate)
         floor = args.domain_margin * float(np.quantile(shares, 0.01)) if shares else 0.0
         model = ConfidenceModel(dict(zip(CONFIDENCE_FEATURES, map(float, cw))), float(cb - z_t) + 1e-6, 0.5, round(floor, 3))
         print(f"domain floor: {floor:.3f} (from {len(shares)} unanchored in-scope questions)")

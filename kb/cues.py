@@ -23,13 +23,21 @@ _QUESTION_CUES = {
     HOW: re.compile(r"怎么|如何|怎样|流程|程序|步骤|办法|途径|渠道"),
 }
 
+# what a sentence must carry to answer each kind fully (1.0), and what only hints at it (0.5):
+# "是指" defines, "包括" merely lists; "二十日" is a time limit, "及时" only asks for speed
 _SENTENCE_CUES = {
-    TIME: re.compile(rf"[\d{_N}]+\s*(?:个)?\s*(?:工作日|日|天|小时|个月|月|年|周)(?:内|以内|前|后|起)?|之日起|期限|届满|及时"),
+    TIME: re.compile(rf"[\d{_N}]+\s*(?:个)?\s*(?:工作日|日|天|小时|个月|月|年|周)(?:内|以内|前|后|起)?|之日起"),
     PERMISSION: re.compile(r"不得|可以|应当|必须|禁止|不予|允许|有权|无权|不能|不应|严禁|须|免费"),
-    NUMBER: re.compile(rf"\d+(?:\.\d+)?\s*%|百分之[{_N}]+|[\d{_N}]+\s*(?:家|名|人|万元|元|倍|个)|以上|以下|不低于|不超过|不少于|不高于"),
-    DEFINITION: re.compile(r"是指|所称|指的是|包括|分为|即"),
-    WHO: re.compile(r"部门|机构|委员会|财政|负责|由[\u4e00-\u9fff]{2,12}(?:确定|负责|组织|审查|处理)"),
+    NUMBER: re.compile(rf"\d+(?:\.\d+)?\s*%|百分之[{_N}]+|[\d{_N}]+\s*(?:家|名|人|万元|元|倍|个)"),
+    DEFINITION: re.compile(r"是指|所称|指的是"),
+    WHO: re.compile(r"由[\u4e00-\u9fff]{2,12}(?:确定|负责|组织|审查|处理)|[\u4e00-\u9fff]{2,8}(?:部门|机构|委员会)(?:负责|应当|依法)"),
     HOW: re.compile(r"应当|通过|向|提出|提交|按照|程序"),
+}
+_SENTENCE_HINTS = {
+    TIME: re.compile(r"期限|届满|及时"),
+    NUMBER: re.compile(r"以上|以下|不低于|不超过|不少于|不高于"),
+    DEFINITION: re.compile(r"包括|分为|即"),
+    WHO: re.compile(r"部门|机构|委员会|财政|负责"),
 }
 
 
@@ -42,8 +50,13 @@ def sentence_cue(sentence: str, types: set[str]) -> float:
     """0..1: how well a sentence carries the kind of answer asked for."""
     if not types:
         return 0.0
-    hits = sum(1 for t in types if _SENTENCE_CUES[t].search(sentence))
-    return hits / len(types)
+    got = 0.0
+    for t in types:
+        if _SENTENCE_CUES[t].search(sentence):
+            got += 1.0
+        elif t in _SENTENCE_HINTS and _SENTENCE_HINTS[t].search(sentence):
+            got += 0.5
+    return got / len(types)
 
 
 def chunk_cue(text: str, types: set[str]) -> float:

@@ -13,6 +13,7 @@
 from __future__ import annotations
 
 import math
+import re
 import threading
 from dataclasses import dataclass, field
 from typing import Any
@@ -29,6 +30,9 @@ from kb.ranking import LinearRanker, legal_level, length_feature, place_match, p
 from kb.rerank import Reranker
 from kb.store import KnowledgeBase, date_number
 from kb.textnorm import normalize
+
+
+_SENTENCES = re.compile(r"[。;!?\s]")  # sentence ends in normalised text; list items (lines) end in a space
 
 
 @dataclass(frozen=True)
@@ -202,6 +206,7 @@ class HybridRetriever:
                 continue
             body = normalize(c.index_text())
             cov, head_cov = self._coverage(c, terms)
+            sent_cov, focus_cov = self._focus(body, terms)
             features = {
                 "word_bm25": word_score.get(cid, 0.0) / best_word,
                 "bigram_bm25": bigram_score.get(cid, 0.0) / best_bigram,
@@ -211,6 +216,8 @@ class HybridRetriever:
                 "vector_rr": 1.0 / vec_pos[cid] if cid in vec_pos else 0.0,
                 "coverage": cov,
                 "heading_coverage": head_cov,
+                "sentence_coverage": sent_cov,
+                "focus_coverage": focus_cov,
                 "bigram_coverage": (sum(1 for b in qb_set if b in body) / len(qb_set)) if qb_set else 0.0,
                 "cue": chunk_cue(c.text, types),
                 "is_article": 1.0 if c.kind == "article" else 0.0,
@@ -326,6 +333,19 @@ class HybridRetriever:
         got = sum(t.weight for t in terms if t.found_in(body))
         got_head = sum(t.weight for t in terms if t.found_in(head))
         return got / total, got_head / total
+
+    @staticmethod
+    def _focus(body: str, terms: list[Term]) -> tuple[float, float]:
+        """Where the question's weight sits in the passage: the share its best single sentence (or
+        list item) holds — an answer states the asked-about things together — and the share of the
+        question's rarest words (the top third by IDF, at least one: its focus) found anywhere."""
+        total = sum(t.weight for t in terms)
+        if not total:
+            return 0.0, 0.0
+        best = max((sum(t.weight for t in terms if t.found_in(s)) for s in _SENTENCES.split(body) if s), default=0.0)
+        focus = sorted(terms, key=lambda t: -t.weight)[: max(1, len(terms) // 3)]
+        found = sum(t.weight for t in focus if t.found_in(body))
+        return best / total, found / (sum(t.weight for t in focus) or 1.0)
 
     @staticmethod
     def _mask(table: Any, filters: Filters) -> np.ndarray:

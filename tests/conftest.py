@@ -23,6 +23,19 @@ def shared_dir() -> Path:
 
 
 @pytest.fixture(scope="session")
+def shared_texts(shared_dir) -> dict[str, str]:
+    """The official texts of ../shared (corpus and seed plan) by file name, whitespace removed."""
+    from kb.textnorm import compact
+
+    return {
+        p.name: compact(p.read_text(encoding="utf-8"))
+        for d in (shared_dir / "corpus", shared_dir / "seeds")
+        for p in d.iterdir()
+        if p.suffix in (".md", ".txt") and p.name != "README.md"
+    }
+
+
+@pytest.fixture(scope="session")
 def samples_dir() -> Path:
     return SAMPLES
 

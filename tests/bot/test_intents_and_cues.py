@@ -43,3 +43,15 @@ def test_question_types_and_sentence_cues():
     assert sentence_cue("应当自中标通知书发出之日起30日内签订合同。", {TIME}) == 1.0
     assert sentence_cue("采购人应当组织验收。", {TIME}) == 0.0
     assert sentence_cue("投标保证金不得超过采购项目预算金额的2%。", {NUMBER, PERMISSION}) == 1.0
+
+
+def test_a_sentence_that_only_hints_at_the_answer_kind_counts_half():
+    # "是指" defines; "包括" merely lists what a thing covers
+    assert sentence_cue("封闭式框架协议采购是指通过公开竞争订立框架协议。", {DEFINITION}) == 1.0
+    assert sentence_cue("框架协议采购包括封闭式和开放式两种。", {DEFINITION}) == 0.5
+    # a time limit names a span; "及时" only asks for speed
+    assert sentence_cue("采购人应当在二十日内退还。", {TIME}) == 1.0
+    assert sentence_cue("采购人应当及时退还。", {TIME}) == 0.5
+    # "不超过" without a figure is a bound in words only
+    assert sentence_cue("不超过采购预算。", {NUMBER}) == 0.5
+    assert sentence_cue("退还保证金。", {DEFINITION, TIME}) == 0.0

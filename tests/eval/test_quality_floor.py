@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from eval import gold, runner
+from kb.textnorm import compact
 from tests.conftest import REPO, SAMPLES
 
 FLOORS = {
@@ -47,10 +48,28 @@ def test_chunfeng_is_ahead_of_both_baselines(sample_eval, metric):
         assert ours > theirs or ours == theirs == 1.0, name
 
 
+TRAINED_ON = ("dev.jsonl", "dev-2.jsonl")  # eval.train fits on these
+HELD_OUT = ("test.jsonl", "unseen-3.jsonl")  # never fitted on: what unseen questions can expect
+
+
+def _questions(names) -> set[str]:
+    return {i.question for name in names for i in gold.load(REPO / "eval" / "gold" / name)}
+
+
 def test_gold_sets_are_well_formed():
-    for name in ("sample.jsonl", "dev.jsonl", "test.jsonl"):
+    for name in ("sample.jsonl",) + TRAINED_ON + HELD_OUT:
         items = gold.load(Path(REPO / "eval" / "gold" / name))
-        assert {i.scope for i in items} == {"in", "out", "handoff"}
-    dev = {i.question for i in gold.load(REPO / "eval" / "gold" / "dev.jsonl")}
-    test = {i.question for i in gold.load(REPO / "eval" / "gold" / "test.jsonl")}
-    assert not dev & test
+        assert {i.scope for i in items} == {"in", "out", "handoff"}, name
+    assert not _questions(TRAINED_ON) & _questions(HELD_OUT)
+
+
+def test_every_evidence_string_is_in_its_source(shared_texts):
+    """A gold passage that cannot exist would count as a miss for every system alike."""
+    missing = [
+        (name, it.id, e.source, e.evidence)
+        for name in TRAINED_ON + HELD_OUT
+        for it in gold.load(REPO / "eval" / "gold" / name)
+        for e in it.expect
+        if compact(e.evidence) not in shared_texts.get(e.source, "")
+    ]
+    assert not missing

@@ -7,7 +7,7 @@ import numpy as np
 
 from bot.confidence import CONFIDENCE_FEATURES
 from eval import gold
-from eval.train import crossfit, fit_listwise, fit_logistic, fold_of, summarize_ranks
+from eval.train import crossfit, fit_listwise, fit_logistic, fold_of, operating_point, summarize_ranks
 from kb.ranking import DEFAULT_WEIGHTS, FEATURES
 
 REPO = Path(__file__).resolve().parents[2]
@@ -70,3 +70,14 @@ def test_crossfit_ranks_every_question_with_a_ranker_that_never_saw_it(sample_as
     assert all(len(x) == len(CONFIDENCE_FEATURES) for _, x, _ in conf)
     # out of fold, the sample set is still mostly ranked first (the floor test holds the in-sample figure)
     assert summarize_ranks(ranks)["hit@5"] >= 0.8
+
+
+def test_operating_point_answers_the_rate_in_every_set():
+    z = np.array([1.0, 2.0, 3.0, 4.0, -5.0, 0.5, 0.6, 0.7, 0.8])
+    in_scope = np.array([True, True, True, True, False, True, True, True, True])
+    sets = np.array(["a"] * 5 + ["b"] * 4)
+    # 75% of each set: set a alone would allow 2.0, set b only 0.6 — the harder set decides
+    assert operating_point(z, in_scope, sets, 0.75) == 0.6
+    assert operating_point(z[:5], in_scope[:5], sets[:5], 0.75) == 2.0
+    # out-of-scope scores never move it, and without in-scope questions it is 0
+    assert operating_point(z, in_scope & False, sets, 0.75) == 0.0

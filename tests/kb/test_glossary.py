@@ -4,6 +4,8 @@ import pytest
 
 from chunfeng.errors import ConfigError
 from kb.glossary import Glossary
+from kb.textnorm import compact
+from tests.conftest import REPO
 
 
 def test_shipped_glossary_maps_colloquial_terms():
@@ -36,3 +38,17 @@ def test_malformed_line_names_the_line_and_the_fix(tmp_path: Path):
     with pytest.raises(ConfigError) as exc:
         Glossary.load(p)
     assert "第 1 行" in exc.value.message and "<Tab>" in exc.value.message
+
+
+def test_the_concept_section_points_at_words_the_official_texts_use(shared_texts):
+    """Every policy term of the by-concept section occurs in ../shared's texts: a term no text uses
+    cannot lead a question to an article."""
+    texts = "".join(shared_texts.values())
+    lines = (REPO / "kb" / "data" / "glossary.tsv").read_text(encoding="utf-8").splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith("# --- by concept"))
+    unused = [
+        (line.split("\t")[0], term)
+        for line in lines[start:] if "\t" in line and not line.startswith("#")
+        for term in line.split("\t", 1)[1].split("|") if compact(term) not in texts
+    ]
+    assert not unused

@@ -6,6 +6,7 @@ import pytest
 from kb.glossary import Glossary
 from kb.models import Chunk
 from kb.retrieve import HybridRetriever, Term
+from kb.textnorm import normalize
 from tests.kb.helpers import ingest, open_kb, write_corpus
 
 
@@ -44,6 +45,25 @@ def test_coverage_is_idf_weighted_and_headings_count_separately():
 
 def test_ranking_signals_are_bounded(retriever):
     for hit in retriever.search("中标以后多久签合同", k=5).hits:
-        for name in ("coverage", "heading_coverage", "bigram_coverage", "cue", "word_rr", "bigram_rr"):
+        for name in ("coverage", "heading_coverage", "sentence_coverage", "focus_coverage", "bigram_coverage", "cue", "word_rr", "bigram_rr"):
             assert 0.0 <= hit.signals[name] <= 1.0, name
         assert 0.0 < hit.score < 1.0
+
+
+def test_sentence_coverage_rewards_the_asked_things_stated_together():
+    terms = [Term("投标", ("投标",), 1.0, True), Term("保证金", ("保证金", "押金"), 2.0, True), Term("退还", ("退还",), 3.0, True)]
+    together = normalize("第一条 总则。采购人应当在五日内退还投标保证金。")
+    apart = normalize("第二条 投标人应当交纳保证金。\n(一)采购人退还相关材料。")
+    # both passages hold every word, but only one says them in one sentence
+    assert all(t.found_in(together) and t.found_in(apart) for t in terms)
+    assert HybridRetriever._focus(together, terms)[0] == pytest.approx(1.0)
+    assert HybridRetriever._focus(apart, terms)[0] == pytest.approx(3 / 6)  # the list item (一) is a sentence of its own
+
+
+def test_focus_coverage_looks_at_the_rarest_third_of_the_question():
+    terms = [Term(w, (w,), idf, True) for w, idf in (("采购", 0.5), ("合同", 1.0), ("折旧", 6.0), ("年限", 4.0), ("设备", 1.5), ("规定", 0.2))]
+    # the top third by weight: 折旧 and 年限
+    assert HybridRetriever._focus("可以依法缩短折旧年限", terms)[1] == pytest.approx(1.0)
+    assert HybridRetriever._focus("采购合同和设备的规定", terms)[1] == 0.0
+    assert HybridRetriever._focus("缩短年限", terms)[1] == pytest.approx(4 / 10)
+    assert HybridRetriever._focus("任何文字", []) == (0.0, 0.0)
