@@ -14,6 +14,30 @@ def test_everyday_topics_are_recognised_by_category():
     assert g.off_topic("路灯坏了没人修").category == "城市管理"
 
 
+def test_the_hotline_categories_cover_everyday_services():
+    g = ScopeGuard.load()
+    assert g.off_topic("搬家公司把我家具弄坏了不肯赔").category == "家政服务"
+    assert g.off_topic("邮局把我的包裹寄丢了").category == "邮政快递"
+    assert g.off_topic("孩子在学校被人打了找谁").category == "公安治安"
+    assert g.off_topic("接到中奖短信让我先交钱").category == "反诈"
+    assert g.off_topic("车险理赔太慢了").category == "金融保险"
+
+
+def test_everyday_words_do_not_fire_inside_business_wording():
+    """Words chosen so that no substring of ordinary policy wording trips them (家政 ⊂ 国家政策,
+    年假 ⊂ 今年假如, 保单 ⊂ 担保单位, 被打 ⊂ 被打回来): these unanchored questions stay in scope."""
+    g = ScopeGuard.load()
+    for question in (
+        "国家政策对小微企业有什么扶持",
+        "今年假如预算没批下来，单位还能先让我们供货吗",
+        "担保单位出具的保函能代替保证金吗",
+        "我们的付款申请被打回来了，说要等审计",
+        "保证金退到银行卡要多久",
+        "街道让我们赞助两万块搞活动，必须交吗",
+    ):
+        assert g.off_topic(question) is None, question
+
+
 def test_procurement_anchor_wins_over_everyday_words():
     g = ScopeGuard.load()
     assert g.off_topic("医院采购设备要公开招标吗") is None
