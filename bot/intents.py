@@ -3,7 +3,8 @@
 Requests for a person are recognised by phrase families rather than a list of known sentences:
 a person word (人工, 真人, 工作人员, 客服 …) together with a wish (转, 找, 联系, 打电话 …) in one
 clause, or the fixed phrases 转人工 / 人工服务. ("对方换了新领导，钱要往后压，可以吗" has both words,
-in different clauses: it is a question.) A message that is nothing but a person word ("人工", "客服！") is
+in different clauses: it is a question; so is "采购人的科长要求我们请他吃饭": a procurement party's staff is
+whom the question is about.) A message that is nothing but a person word ("人工", "客服！") is
 the commonest request of all: chat users type it the way phone callers press 0.
 """
 
@@ -16,7 +17,7 @@ HANDOFF, GREETING, THANKS, QUESTION, EMPTY = "handoff", "greeting", "thanks", "q
 _FIXED = re.compile(
     r"转人工|人工客服|人工服务|人工坐席|人工座席|找人工|要人工|接人工|真人客服|人工回复|人工处理|人工帮办|人工咨询|人工接待"
     r"|安排专人|专人对接|专人联系|当面(说|谈|问|咨询|反映)|上门咨询|线下咨询|窗口咨询"
-    r"|有没有(人工|真人|客服|工作人员)|有没有人(在|吗|呀|啊|[？?！!。]*$)|有(人工|真人|客服)吗|(人工|客服|工作人员|接线员|话务员|坐席|座席|专员)(在吗|在不在|呢)|(投诉|举报|反映)你们"
+    r"|有没有(人工|真人|客服|工作人员)|有没有人(在|吗|呀|啊|[？?！!。]*$)|有(人工|真人|客服)吗|(人工|客服|工作人员|接线员|话务员|坐席|座席|专员|负责人|领导|经理|主任)(在吗|在不在|呢)|(投诉|举报|反映)你们"
 )
 _PERSON = re.compile(r"人工|真人|活人|工作人员|客服|坐席|座席|专员|专人|经办人|负责人|接线员|话务员|同志|领导|经理|主任|科长|老师|你们的人")
 _BARE_PERSON = re.compile(
@@ -24,8 +25,15 @@ _BARE_PERSON = re.compile(
     r"(?:(人工|人工客服|客服|真人|活人|人工服务|工作人员|坐席|座席|话务员|接线员)(服务|一下)?)+(吧|呢|啊|呀|谢谢)?$"
 )
 _CLAUSES = re.compile(r"[，。；！？、,;!?]")  # a wish and a person word must meet in one clause
+# a procurement party's staff ("代理机构的工作人员", "采购人的科长") or an asked-about one ("哪个部门的
+# 负责人") is who the question is about, not whom the user asks for; "你们单位的负责人" is ours, "财政局的
+# 工作人员" is whom a 12345 caller wants to be put through to, and "值班的工作人员" describes the person wanted
+_THEIR_PERSON = re.compile(
+    r"((?:采购人|采购单位|采购方|代理机构|代理公司|招标公司|甲方|对方|他们|竞争对手|供应商|中标人|中标方|哪个?[\u4e00-\u9fff]{0,4}))"
+    r"的(" + _PERSON.pattern + ")"
+)
 _PUNCT = re.compile(r"[\s!！。.,，~～?？、]+")
-_WISH = re.compile(r"转|找|联系|接通|打电话|来电|回电|回个电话|给我打|电话联系|和.{0,4}(说|聊|谈)|跟.{0,4}(说|聊|谈)|对接|叫|请|要|想|需要|帮我|安排|见")
+_WISH = re.compile(r"转|找|联系|接通|打电话|来电|回电|回个电话|给我打|电话联系|和.{0,4}(说|聊|谈)|跟.{0,4}(说|聊|谈)|对接|叫|请(?!问)|要(?!求)|想|需要|帮我|安排|见")
 _CALL_ME = re.compile(
     r"(打|回)(个)?电话给我|给我(打|回)(个)?电话|让.{0,6}(联系|打电话给|回复)我|联系我|电话多少|联系方式|留个?电话|留个?言|回个话"
     r"|电话(过来|回来)|打(个)?电话过来|回拨|来个电话|(跟|和|找|同)(个)?(人|真人|活人)(说|聊|谈|问|沟通)"
@@ -42,7 +50,8 @@ def classify(text: str) -> str:
         return EMPTY
     if _BARE_PERSON.match(_PUNCT.sub("", t)) or _FIXED.search(t) or _CALL_ME.search(t):
         return HANDOFF
-    if any(_PERSON.search(c) and _WISH.search(c) for c in _CLAUSES.split(t)) and not _is_about_rules(t):
+    clauses = [_THEIR_PERSON.sub(_unless_ours, c) for c in _CLAUSES.split(t)]
+    if any(_PERSON.search(c) and _WISH.search(c) for c in clauses) and not _is_about_rules(t):
         return HANDOFF
     if _BOT_FAIL.search(t):
         return HANDOFF
@@ -51,6 +60,11 @@ def classify(text: str) -> str:
     if _THANKS.match(t):
         return THANKS
     return QUESTION
+
+
+def _unless_ours(m: re.Match[str]) -> str:
+    """Drop a third party's staff from a clause; keep the assistant's own ("你们…的人工")."""
+    return m.group(0) if re.search(r"你们|您们|贵", m.group(1)) else m.group(1) + "的"
 
 
 def _is_about_rules(text: str) -> bool:

@@ -13,7 +13,10 @@ from kb.cues import DEFINITION, NUMBER, PERMISSION, TIME, question_types, senten
      # a bare person word is the commonest request of all
      "人工", "客服！", "人工。", "人工人工", "客服，客服", "真人", "找客服", "转客服吧", "话务员", "请转接话务员",
      "我不想再问机器人了，找个人来", "有没有人能直接跟我讲",
-     "请安排一位业务老师跟我对接一下", "这个机器回答不了，我要找人", "接线员在吗"],
+     "请安排一位业务老师跟我对接一下", "这个机器回答不了，我要找人", "接线员在吗",
+     # the person wanted may be described, or be someone we put the caller through to
+     "我要找你们单位的负责人", "麻烦给我找个值班的工作人员", "帮我联系一下负责政府采购的同志", "帮我联系财政局的工作人员",
+     "请问负责人在吗"],
 )
 def test_requests_for_a_person(text):
     assert intents.classify(text) == intents.HANDOFF
@@ -23,7 +26,10 @@ def test_requests_for_a_person(text):
     "text", ["采购工作人员可以收供应商的礼品吗？", "评审专家是怎么抽取的", "中标后多久签合同", "客服电话是不是政府采购的一部分规定",
              "人工费能算进投标报价吗", "客服外包项目怎么采购", "找个人担保可以吗",
              "验收合格了，对方说换了新领导、科室在调整，钱要往后压一压，这样可以吗？",
-             "发票开过去了，规定收到发票以后几天之内要把钱打过来？", "大集团拖着货款不付，这种有没有人管？"]
+             "发票开过去了，规定收到发票以后几天之内要把钱打过来？", "大集团拖着货款不付，这种有没有人管？",
+             # a procurement party's staff, or the one asked about, is the subject, not whom the user wants
+             "采购单位一直不理我们，我该找哪个部门的负责人反映？", "代理机构的工作人员私下向我们要好处费，我要去哪里举报？",
+             "中标后采购人的科长要求我们请他吃饭，该怎么办？"]
 )
 def test_questions_that_mention_people_are_questions(text):
     assert intents.classify(text) == intents.QUESTION
