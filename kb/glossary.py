@@ -30,6 +30,7 @@ class Glossary:
     def load(cls, path: Path | None = None) -> "Glossary":
         path = path or Path(str(resources.files("kb") / "data" / "glossary.tsv"))
         entries: dict[str, tuple[str, ...]] = {}
+        first_line: dict[str, int] = {}
         for n, raw in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
             line = raw.strip()
             if not line or line.startswith("#"):
@@ -40,8 +41,15 @@ class Glossary:
                 )
             term, targets = line.split("\t", 1)
             adds = tuple(t.strip() for t in targets.split("|") if t.strip())
-            if term.strip() and adds:
-                entries[term.strip()] = adds
+            term = term.strip()
+            if term in first_line:
+                raise ConfigError(
+                    f"术语表 {path} 第 {n} 行的口语说法“{term}”与第 {first_line[term]} 行重复，后一行会悄悄覆盖前一行。"
+                    "请把两行的政策用语合并到一行后重试。"
+                )
+            first_line[term] = n
+            if term and adds:
+                entries[term] = adds
         return cls(entries)
 
     def __len__(self) -> int:

@@ -40,6 +40,14 @@ def test_malformed_line_names_the_line_and_the_fix(tmp_path: Path):
     assert "第 1 行" in exc.value.message and "<Tab>" in exc.value.message
 
 
+def test_a_repeated_term_names_both_lines(tmp_path: Path):
+    p = tmp_path / "g.tsv"
+    p.write_text("押金\t保证金\n标书\t投标文件\n押金\t履约保证金\n", encoding="utf-8")
+    with pytest.raises(ConfigError) as exc:
+        Glossary.load(p)
+    assert "第 3 行" in exc.value.message and "第 1 行" in exc.value.message and "合并" in exc.value.message
+
+
 def test_the_concept_section_points_at_words_the_official_texts_use(shared_texts):
     """Every policy term of the by-concept section occurs in ../shared's texts: a term no text uses
     cannot lead a question to an article."""
