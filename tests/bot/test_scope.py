@@ -21,6 +21,10 @@ def test_the_hotline_categories_cover_everyday_services():
     assert g.off_topic("孩子在学校被人打了找谁").category == "公安治安"
     assert g.off_topic("接到中奖短信让我先交钱").category == "反诈"
     assert g.off_topic("车险理赔太慢了").category == "金融保险"
+    # near-misses: a payment dispute between private parties, an individual's tax threshold
+    assert g.off_topic("给私人老板装修完了尾款不给").category == "民间纠纷"
+    assert g.off_topic("两家私营公司之间拖欠货款怎么办").category == "民间纠纷"
+    assert g.off_topic("小规模纳税人一个月开票多少免增值税").category == "税务发票"
 
 
 def test_everyday_words_do_not_fire_inside_business_wording():
