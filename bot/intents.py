@@ -50,7 +50,7 @@ def classify(text: str) -> str:
         return EMPTY
     if _BARE_PERSON.match(_PUNCT.sub("", t)) or _FIXED.search(t) or _CALL_ME.search(t):
         return HANDOFF
-    clauses = [_THEIR_PERSON.sub(_unless_ours, c) for c in _CLAUSES.split(t)]
+    clauses = [_THEIR_PERSON.sub(r"\1的", c) for c in _CLAUSES.split(t)]
     if any(_PERSON.search(c) and _WISH.search(c) for c in clauses) and not _is_about_rules(t):
         return HANDOFF
     if _BOT_FAIL.search(t):
@@ -60,11 +60,6 @@ def classify(text: str) -> str:
     if _THANKS.match(t):
         return THANKS
     return QUESTION
-
-
-def _unless_ours(m: re.Match[str]) -> str:
-    """Drop a third party's staff from a clause; keep the assistant's own ("你们…的人工")."""
-    return m.group(0) if re.search(r"你们|您们|贵", m.group(1)) else m.group(1) + "的"
 
 
 def _is_about_rules(text: str) -> bool:
