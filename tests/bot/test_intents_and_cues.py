@@ -1,7 +1,7 @@
 import pytest
 
 from bot import intents
-from kb.cues import DEFINITION, NUMBER, PERMISSION, TIME, question_types, sentence_cue
+from kb.cues import DEFINITION, NUMBER, PENALTY, PERMISSION, TIME, question_types, sentence_cue
 
 
 @pytest.mark.parametrize(
@@ -61,3 +61,13 @@ def test_a_sentence_that_only_hints_at_the_answer_kind_counts_half():
     # "不超过" without a figure is a bound in words only
     assert sentence_cue("不超过采购预算。", {NUMBER}) == 0.5
     assert sentence_cue("退还保证金。", {DEFINITION, TIME}) == 0.0
+
+
+def test_a_question_about_consequences_wants_the_penalty():
+    assert PENALTY in question_types("几家公司串通报价，被查出来会怎么处理？")
+    assert PENALTY in question_types("提供虚假材料有什么后果")
+    assert PENALTY not in question_types("中标后多久签合同")
+    assert sentence_cue("处以采购金额千分之五以上千分之十以下的罚款，列入不良行为记录名单。", {PENALTY}) == 1.0
+    assert sentence_cue("中标无效。", {PENALTY}) == 1.0
+    assert sentence_cue("由财政部门责令限期改正。", {PENALTY}) == 0.5  # an order to correct, no sanction named
+    assert sentence_cue("供应商应当提交投标文件。", {PENALTY}) == 0.0
