@@ -51,6 +51,9 @@ def test_procurement_anchor_wins_over_everyday_words():
     assert g.off_topic("学校的物业管理用什么方式采购") is None
     assert g.off_topic("残疾人福利性单位参加采购有优惠吗") is None
     assert g.off_topic("家里的物业费怎么交") is not None
+    # a public body buying for the public is procurement said plainly; a household buying is not
+    assert g.off_topic("街道给老人买的居家养老服务，验收的时候就单位自己签个字吗？") is None
+    assert g.off_topic("家里给老人买了养老服务怎么退") is not None
 
 
 def test_anchor_patterns_come_from_the_data_file(tmp_path):
