@@ -3,19 +3,9 @@ coverage is IDF-weighted and looks at headings separately."""
 
 import pytest
 
-from kb.glossary import Glossary
 from kb.models import Chunk
 from kb.retrieve import HybridRetriever, Term
 from kb.textnorm import normalize
-from tests.kb.helpers import ingest, open_kb, write_corpus
-
-
-@pytest.fixture(scope="module")
-def retriever(tmp_path_factory):
-    root = tmp_path_factory.mktemp("mech")
-    kb = open_kb(root / "kb")
-    ingest(kb, write_corpus(root / "corpus"))
-    return HybridRetriever(kb, Glossary.load())
 
 
 def test_a_term_is_found_through_its_glossary_alternatives():

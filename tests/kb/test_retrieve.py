@@ -2,17 +2,7 @@
 
 import pytest
 
-from kb.glossary import Glossary
-from kb.retrieve import Filters, HybridRetriever
-from tests.kb.helpers import ingest, open_kb, write_corpus
-
-
-@pytest.fixture(scope="module")
-def retriever(tmp_path_factory):
-    root = tmp_path_factory.mktemp("retr")
-    kb = open_kb(root / "kb")
-    ingest(kb, write_corpus(root / "corpus"))
-    return HybridRetriever(kb, Glossary.load())
+from kb.retrieve import Filters
 
 
 def top(retriever, q, **kw):
