@@ -33,12 +33,16 @@ _THEIR_PERSON = re.compile(
     r"的(" + _PERSON.pattern + ")"
 )
 _PUNCT = re.compile(r"[\s!！。.,，~～?？、]+")
-_WISH = re.compile(r"转|找|联系|接通|打电话|来电|回电|回个电话|给我打|电话联系|和.{0,4}(说|聊|谈)|跟.{0,4}(说|聊|谈)|对接|叫|请(?!问)|要(?!求)|想|需要|帮我|安排|见")
+_WISH = re.compile(r"转|找|联系|接通|(?<![不没])接(个|一下)电话|能接(个|一下)?电话|打电话|来电|回电|回个电话|给我打|电话联系|和.{0,4}(说|聊|谈)|跟.{0,4}(说|聊|谈)|对接|叫|请(?!问)|要(?!求)|想|需要|帮我|安排|见")
 _CALL_ME = re.compile(
     r"(打|回)(个)?电话给我|给我(打|回)(个)?电话|让.{0,6}(联系|打电话给|回复)我|联系我|电话多少|联系方式|留个?电话|留个?言|回个话"
     r"|电话(过来|回来)|打(个)?电话过来|回拨|来个电话|(跟|和|找|同)(个)?(人|真人|活人)(说|聊|谈|问|沟通)"
     r"|(找|叫|派|来)(个|一个)(人|真人|活人)(来|过来|吧|帮|跟|和|$)|有没有人(能|可以|来)|(要|想)找(个|一个)?(人|真人|活人)[吧啊呀了。！!？?]*$"
 )
+# a message that opens with a call for a person ("人工！", "客服客服，…") asks for one when it repeats
+# the call or says no more than a complaint; "客服，请问质疑期限是多久" addresses the assistant and asks
+_BREAK = re.compile(r"[，。；！？、,;!?\s]+")
+_ASKS = re.compile(r"吗|[？?]|请问|怎么|怎样|如何|多少|多久|几|什么|哪|能否|可否|是否|可以|能不能")
 _BOT_FAIL = re.compile(r"(机器人|机器|你|智能客服|AI|ai).{0,6}(听不懂|说不清|答不上|答不了|回答不了|没用|不行|不管用|答非所问|解决不了)|不想(再)?(跟|和|同|问|用)(机器|机器人|AI|ai)")
 _GREETING = re.compile(r"^(你好|您好|hi|hello|哈喽|嗨|早上好|上午好|下午好|晚上好|在吗|在不在|有人吗)[呀啊吗！!。.~～？?\s]*$", re.I)
 _THANKS = re.compile(r"^(谢谢|多谢|感谢|谢了|好的谢谢|好的|明白了|知道了|懂了|ok|好)[你您啦了呀啊！!。.~～\s]*$", re.I)
@@ -48,7 +52,7 @@ def classify(text: str) -> str:
     t = text.strip()
     if not t:
         return EMPTY
-    if _BARE_PERSON.match(_PUNCT.sub("", t)) or _FIXED.search(t) or _CALL_ME.search(t):
+    if _BARE_PERSON.match(_PUNCT.sub("", t)) or _FIXED.search(t) or _CALL_ME.search(t) or _opens_with_a_call(t):
         return HANDOFF
     clauses = [_THEIR_PERSON.sub(r"\1的", c) for c in _CLAUSES.split(t)]
     if any(_PERSON.search(c) and _WISH.search(c) for c in clauses) and not _is_about_rules(t):
@@ -60,6 +64,13 @@ def classify(text: str) -> str:
     if _THANKS.match(t):
         return THANKS
     return QUESTION
+
+
+def _opens_with_a_call(text: str) -> bool:
+    first, *rest = _BREAK.split(text.strip(), maxsplit=1)
+    if not rest or not _BARE_PERSON.match(first):
+        return False
+    return len(_PERSON.findall(first)) > 1 or not _ASKS.search(rest[0])
 
 
 def _is_about_rules(text: str) -> bool:

@@ -16,7 +16,9 @@ from kb.cues import DEFINITION, NUMBER, PENALTY, PERMISSION, TIME, question_type
      "请安排一位业务老师跟我对接一下", "这个机器回答不了，我要找人", "接线员在吗",
      # the person wanted may be described, or be someone we put the caller through to
      "我要找你们单位的负责人", "麻烦给我找个值班的工作人员", "帮我联系一下负责政府采购的同志", "帮我联系财政局的工作人员",
-     "请问负责人在吗"],
+     "请问负责人在吗",
+     # a message that opens with a call for a person, repeated or followed only by a complaint
+     "客服客服！你这回答完全不对", "人工，我的问题还没解决", "有没有懂行的工作人员能接一下电话"],
 )
 def test_requests_for_a_person(text):
     assert intents.classify(text) == intents.HANDOFF
@@ -29,7 +31,9 @@ def test_requests_for_a_person(text):
              "发票开过去了，规定收到发票以后几天之内要把钱打过来？", "大集团拖着货款不付，这种有没有人管？",
              # a procurement party's staff, or the one asked about, is the subject, not whom the user wants
              "采购单位一直不理我们，我该找哪个部门的负责人反映？", "代理机构的工作人员私下向我们要好处费，我要去哪里举报？",
-             "中标后采购人的科长要求我们请他吃饭，该怎么办？"]
+             "中标后采购人的科长要求我们请他吃饭，该怎么办？",
+             # addressing the assistant as 客服 and asking; a party that does not answer the phone
+             "客服，请问质疑期限是多久", "对方经理一直不接电话，我能投诉吗"]
 )
 def test_questions_that_mention_people_are_questions(text):
     assert intents.classify(text) == intents.QUESTION
