@@ -18,7 +18,15 @@ from kb.cues import DEFINITION, NUMBER, PENALTY, PERMISSION, TIME, question_type
      "我要找你们单位的负责人", "麻烦给我找个值班的工作人员", "帮我联系一下负责政府采购的同志", "帮我联系财政局的工作人员",
      "请问负责人在吗",
      # a message that opens with a call for a person, repeated or followed only by a complaint
-     "客服客服！你这回答完全不对", "人工，我的问题还没解决", "有没有懂行的工作人员能接一下电话"],
+     "客服客服！你这回答完全不对", "人工，我的问题还没解决", "有没有懂行的工作人员能接一下电话",
+     # one character, pinyin, presence checks, titles
+     "人", "rengong", "zhuan ke fu", "有人在吗", "hello 有人吗", "客服 在吗 在吗", "张处长在吗", "李老师在不在", "有人值班吗",
+     "人工电话是多少",
+     # a person described by what they can do, fetched, put through, or met
+     "让管事的人跟我说", "有没有能做主的人", "找个具体负责的同志对接一下", "我想跟经办的老师面谈一下", "叫个人出来",
+     "你给俺叫个人打电话", "帮我转接一下采购科", "把我转到财政局", "能不能有人联系我一下",
+     # turning down automatic answers
+     "不要机器人回答，我要问人", "别给我念政策了", "这机器人说了半天我还是没搞懂"],
 )
 def test_requests_for_a_person(text):
     assert intents.classify(text) == intents.HANDOFF
@@ -33,7 +41,9 @@ def test_requests_for_a_person(text):
              "采购单位一直不理我们，我该找哪个部门的负责人反映？", "代理机构的工作人员私下向我们要好处费，我要去哪里举报？",
              "中标后采购人的科长要求我们请他吃饭，该怎么办？",
              # addressing the assistant as 客服 and asking; a party that does not answer the phone
-             "客服，请问质疑期限是多久", "对方经理一直不接电话，我能投诉吗"]
+             "客服，请问质疑期限是多久", "对方经理一直不接电话，我能投诉吗", "客服您好，想问一下质疑要在几天内提出？",
+             "有人打电话说我们中标了，这是真的吗", "项目负责人中标后能换人吗", "评审人员要回避吗", "投标文件要留联系电话吗",
+             "整个人都懵了，这个废标理由合法吗", "采购人的经办人不接电话怎么办"]
 )
 def test_questions_that_mention_people_are_questions(text):
     assert intents.classify(text) == intents.QUESTION
