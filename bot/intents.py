@@ -9,12 +9,15 @@ whom the question is about.) A message that is nothing but a person word ("人�
 families: a person described by what they can do (管事的人, 能做主的, 经办的老师), an officer asked for by
 title (张科长在吗), being put through (帮我转接, 把我转到财政局), presence checks (有人在吗, 有人值班吗),
 and turning down automatic answers (不要机器人回复, 别给我念条文了). A message that merely addresses the
-assistant ("客服您好，请问…") and asks a question is a question.
+assistant ("客服您好，请问…") and asks a question is a question. What the rules leave as a question goes
+to a learned model of the ways people ask for a person (bot.person) before it is answered.
 """
 
 from __future__ import annotations
 
 import re
+
+from bot.person import PersonModel, default_model
 
 HANDOFF, GREETING, THANKS, QUESTION, EMPTY = "handoff", "greeting", "thanks", "question", "empty"
 
@@ -66,17 +69,21 @@ _BOT_FAIL = re.compile(
 # "人工客服你好，请问…" addresses the assistant and asks it: the question counts, not the address
 _PRESENCE = re.compile(r"^(在吗|在不在|在没在|在没|有人吗|有人在吗)+$")  # "客服 在吗在吗" only asks whether someone is there
 _VOCATIVE = re.compile(r"^(?:人工客服|客服|人工|小姐姐|小哥哥|小哥|同志|您好|你好)+[，,、\s]+")
+# 个人 in its sense of "an individual" (找个人担保, 以个人名义投标) is not a person to talk to
+_INDIVIDUAL = re.compile(r"个人(担保|名义|独资|身份|账户|投标|参加|报名|资质|挂靠|业务|所得|信息|隐私)")
 _GREETING = re.compile(r"^(你好|您好|hi|hello|哈喽|嗨|早上好|上午好|下午好|晚上好|在吗|在不在)[呀啊吗！!。.~～？?\s]*$", re.I)
 _THANKS = re.compile(r"^(谢谢|多谢|感谢|谢了|好的谢谢|好的|明白了|知道了|懂了|ok|好)[你您啦了呀啊！!。.~～\s]*$", re.I)
 
 
-def classify(text: str) -> str:
+def classify(text: str, person: PersonModel | None = None) -> str:
+    """handoff | greeting | thanks | question | empty. The phrase rules decide first; a message they
+    leave as a question is a request after all when the learned model (bot.person) says so."""
     t = text.strip()
     if not t:
         return EMPTY
     address = _VOCATIVE.match(t)
     rest = t[address.end():] if address else ""
-    if address and _ASKS.search(rest) and not _PRESENCE.match(_PUNCT.sub("", rest)) and classify(rest) == QUESTION:
+    if address and _ASKS.search(rest) and not _PRESENCE.match(_PUNCT.sub("", rest)) and classify(rest, person) == QUESTION:
         return QUESTION
     bare = _PUNCT.sub("", t)
     if _BARE_PERSON.match(bare) or _PINYIN_PERSON.match(bare) or _FIXED.search(t) or _CALL_ME.search(t) or _opens_with_a_call(t):
@@ -90,6 +97,8 @@ def classify(text: str) -> str:
         return GREETING
     if _THANKS.match(t):
         return THANKS
+    if not _INDIVIDUAL.search(t) and (person or default_model()).wants_person(t):
+        return HANDOFF
     return QUESTION
 
 
