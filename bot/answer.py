@@ -15,7 +15,7 @@ from typing import Callable, Sequence
 from bot.confidence import ConfidenceModel
 from bot.generate import GroundedWriter
 from bot.llm import Message
-from bot.scope import ScopeGuard
+from bot.scope import UNLISTED, ScopeGuard
 from kb.cues import NUMBER, PERMISSION, TIME, question_types, sentence_cue
 from bot.types import Citation, Reply
 from kb.models import Chunk
@@ -28,6 +28,10 @@ NOT_FOUND = (
 )
 OUT_OF_SCOPE = (
     "这个问题属于“{category}”方面，不在政府采购政策知识库的范围内，我无法给出可靠答复。"
+    "您可以拨打 12345 政务服务便民热线，由相关部门解答；如需帮助，也可以转人工客服。"
+)
+OUT_OF_SCOPE_UNLISTED = (
+    "这个问题看起来不是政府采购政策方面的问题，知识库里没有能可靠回答它的规定，我不作推测。"
     "您可以拨打 12345 政务服务便民热线，由相关部门解答；如需帮助，也可以转人工客服。"
 )
 QUOTE_LIMIT = 320
@@ -237,6 +241,8 @@ class Answerer:
         citations = [citation_of(h) for h in hits[: self.top_k]]
         if not hits:
             return Reply(NOT_FOUND, [], 0.0, True, "low_confidence", "not_found", question)
+        if self.scope.everyday_matter(question, max(h.signals.get("coverage", 0.0) for h in hits[:3])):
+            return Reply(OUT_OF_SCOPE_UNLISTED, [], 0.0, True, "out_of_scope", "not_found", question, extra={"topic": UNLISTED})
         conf = self.confidence_of(question, result)
         if not self.confidence.confident(conf):
             return Reply(NOT_FOUND, citations, conf, True, "low_confidence", "not_found", question)

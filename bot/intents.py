@@ -10,14 +10,14 @@ families: a person described by what they can do (管事的人, 能做主的, �
 title (张科长在吗), being put through (帮我转接, 把我转到财政局), presence checks (有人在吗, 有人值班吗),
 and turning down automatic answers (不要机器人回复, 别给我念条文了). A message that merely addresses the
 assistant ("客服您好，请问…") and asks a question is a question. What the rules leave as a question goes
-to a learned model of the ways people ask for a person (bot.person) before it is answered.
+to a learned model of the ways people ask for a person (bot.ngram_model) before it is answered.
 """
 
 from __future__ import annotations
 
 import re
 
-from bot.person import PersonModel, default_model
+from bot.ngram_model import PERSON, NgramModel, shipped
 
 HANDOFF, GREETING, THANKS, QUESTION, EMPTY = "handoff", "greeting", "thanks", "question", "empty"
 
@@ -75,9 +75,9 @@ _GREETING = re.compile(r"^(你好|您好|hi|hello|哈喽|嗨|早上好|上午好
 _THANKS = re.compile(r"^(谢谢|多谢|感谢|谢了|好的谢谢|好的|明白了|知道了|懂了|ok|好)[你您啦了呀啊！!。.~～\s]*$", re.I)
 
 
-def classify(text: str, person: PersonModel | None = None) -> str:
+def classify(text: str, person: NgramModel | None = None) -> str:
     """handoff | greeting | thanks | question | empty. The phrase rules decide first; a message they
-    leave as a question is a request after all when the learned model (bot.person) says so."""
+    leave as a question is a request after all when the learned model (bot.ngram_model) says so."""
     t = text.strip()
     if not t:
         return EMPTY
@@ -97,7 +97,7 @@ def classify(text: str, person: PersonModel | None = None) -> str:
         return GREETING
     if _THANKS.match(t):
         return THANKS
-    if not _INDIVIDUAL.search(t) and (person or default_model()).wants_person(t):
+    if not _INDIVIDUAL.search(t) and (person or shipped(PERSON)).fires(t):
         return HANDOFF
     return QUESTION
 

@@ -11,6 +11,11 @@ A category whose name starts with ``!`` is decisive: its words name a buyer or a
 procurement law does not govern (a homeowners' committee choosing a property manager, a
 qualification exam), so they decline a question even when it also uses procurement words
 ("业委会招标选物业", "招标采购职业资格考试怎么报名").
+
+A question with no anchor that names no listed topic goes, after the search, to a learned check
+(bot.ngram_model, ``everyday``) fitted on everyday 12345 questions, near-misses and in-scope questions
+in everyday words (``everyday_matter``); when it fires and no passage plainly covers the question, the
+question is out of scope without a named topic.
 """
 
 from __future__ import annotations
@@ -20,6 +25,7 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
+from bot.ngram_model import EVERYDAY, NgramModel, shipped
 from chunfeng.errors import ConfigError
 from kb.textnorm import normalize
 
@@ -33,14 +39,21 @@ def _pattern(text: str) -> re.Pattern[str]:
         ) from exc
 
 
+UNLISTED = "政府采购以外的事项"  # the topic of a question only the learned check turned away
+COVERED = 0.5  # a passage holding this share of the question's words covers it: the learned check stands down
+MIN_CHARS = 8  # shorter input is a keyword search ("预付款", "保证金"), which the check was not fitted on
+_CONTENT = re.compile(r"[\u4e00-\u9fffA-Za-z0-9]")
+
+
 @dataclass(frozen=True)
 class OffTopic:
     category: str
-    keyword: str
+    keyword: str  # the listed word that named the topic; empty when the learned check decided
 
 
 class ScopeGuard:
-    def __init__(self, categories: dict[str, list[str]], anchors: list[str]) -> None:
+    def __init__(self, categories: dict[str, list[str]], anchors: list[str], everyday: NgramModel | None = None) -> None:
+        self.everyday = everyday or NgramModel()
         self.decisive = {c[1:].strip() for c in categories if c.startswith("!")}
         self.categories = {c.lstrip("!").strip(): [normalize(k) for k in ks if k] for c, ks in categories.items()}
         self.anchors = [normalize(a) for a in anchors if a and not a.startswith("re:")]
@@ -48,6 +61,8 @@ class ScopeGuard:
 
     @classmethod
     def load(cls, folder: Path | None = None) -> "ScopeGuard":
+        """The shipped lists and model, or those in `folder` (offtopic.tsv, anchors.txt, everyday.json if any)."""
+        everyday = shipped(EVERYDAY) if folder is None else NgramModel.load(folder / "everyday.json")
         folder = folder or Path(str(resources.files("bot") / "data"))
         categories: dict[str, list[str]] = {}
         for line in (folder / "offtopic.tsv").read_text(encoding="utf-8").splitlines():
@@ -59,7 +74,7 @@ class ScopeGuard:
             for line in (folder / "anchors.txt").read_text(encoding="utf-8").splitlines()
             if line.strip() and not line.startswith("#")
         ]
-        return cls(categories, anchors)
+        return cls(categories, anchors, everyday)
 
     def anchored(self, question: str) -> bool:
         text = normalize(question)
@@ -76,3 +91,12 @@ class ScopeGuard:
                 if w in text:
                     return OffTopic(category, w)
         return None
+
+    def everyday_matter(self, question: str, covered: float) -> bool:
+        """The learned check's verdict on a question the lists let through: an everyday matter, when it
+        carries no anchor and the knowledge base does not plainly cover it (`covered`: the best
+        passage's share of the question's words; a local FAQ may answer "交易平台的密码忘了怎么办"). Keyword
+        searches of fewer than MIN_CHARS characters are never judged by it."""
+        text = normalize(question)
+        long_enough = len(_CONTENT.findall(text)) >= MIN_CHARS
+        return long_enough and covered < COVERED and not self.anchored(text) and self.everyday.fires(text)

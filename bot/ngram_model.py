@@ -1,11 +1,16 @@
-"""A learned check for requests for a person, behind the phrase rules of bot.intents.
+"""Small learned text checks: character n-grams → a logistic score, weights kept as data.
 
-People ask for a person in more ways than rules can list ("整个人出来跟我唠唠", "恁这机器人说半天俺也没
-弄明白"). A logistic model over the message's character 1–3-grams, fitted by ``python -m
-eval.train_person`` on labelled messages, catches what the rules miss. Its threshold sits above every
-in-scope training question that mentions people, phones or the assistant, so a policy question is
-not taken for a request; out-of-scope messages it flags are handed to a person anyway.
-Weights are data (``bot/data/person.json``); scoring is a pure function of the text.
+Two questions are too open for word lists alone, and both are asked before any search:
+- **person** (``bot/data/person.json``): does the message ask for a human being? People do so in more
+  ways than rules can list ("整个人出来跟我唠唠", "恁这机器人说半天俺也没弄明白"); bot.intents asks the
+  model about what its phrase rules leave as a question.
+- **everyday** (``bot/data/everyday.json``): is the question an everyday matter rather than
+  government procurement? bot.scope asks the model about a question that carries no procurement anchor
+  and names no listed everyday topic.
+
+Both are fitted by ``python -m eval.train_ngram`` on labelled messages. Each threshold sits above
+every in-scope training question scored out of fold (by a model that never saw it), so a policy
+question is not taken for either. Scoring is a pure function of the text.
 """
 
 from __future__ import annotations
@@ -21,6 +26,7 @@ from pathlib import Path
 from kb.textnorm import normalize
 
 _SPACE = re.compile(r"\s+")
+PERSON, EVERYDAY = "person", "everyday"
 
 
 def grams(text: str) -> set[str]:
@@ -31,23 +37,22 @@ def grams(text: str) -> set[str]:
 
 
 @dataclass(frozen=True)
-class PersonModel:
+class NgramModel:
     weights: dict[str, float] = field(default_factory=dict)
     bias: float = 0.0
     threshold: float = math.inf  # no weights: never fires
     source: str = "none"
 
     def score(self, text: str) -> float:
-        """Log-odds that the message asks for a person (grams the model never saw are ignored)."""
+        """Log-odds of the positive class (grams the model never saw are ignored)."""
         known = [self.weights[g] for g in grams(text) if g in self.weights]
         return self.bias + (sum(known) / math.sqrt(len(known)) if known else 0.0)
 
-    def wants_person(self, text: str) -> bool:
+    def fires(self, text: str) -> bool:
         return self.score(text) >= self.threshold
 
     @classmethod
-    def load(cls, path: Path | None = None) -> "PersonModel":
-        path = path or Path(str(resources.files("bot") / "data" / "person.json"))
+    def load(cls, path: Path) -> "NgramModel":
         if not path.is_file():
             return cls()
         data = json.loads(path.read_text(encoding="utf-8"))
@@ -59,6 +64,11 @@ class PersonModel:
         path.write_text(json.dumps(data, ensure_ascii=False, indent=0), encoding="utf-8")
 
 
-@lru_cache(maxsize=1)
-def default_model() -> PersonModel:
-    return PersonModel.load()
+def data_path(name: str) -> Path:
+    return Path(str(resources.files("bot") / "data" / f"{name}.json"))
+
+
+@lru_cache(maxsize=None)
+def shipped(name: str) -> NgramModel:
+    """The model shipped as bot/data/<name>.json (``person`` or ``everyday``)."""
+    return NgramModel.load(data_path(name))

@@ -1,0 +1,81 @@
+"""The learned n-gram checks: features, a real (small) fit and its threshold, the shipped models, and
+their hooks in bot.intents (requests for a person) and bot.scope (everyday questions)."""
+
+import json
+import math
+
+from bot import intents
+from bot.answer import OUT_OF_SCOPE_UNLISTED, Answerer
+from bot.ngram_model import EVERYDAY, PERSON, NgramModel, grams, shipped
+from bot.scope import UNLISTED, ScopeGuard
+from eval.train_ngram import fit_model, training_messages
+from eval import gold
+from tests.conftest import REPO
+from tests.eval.test_quality_floor import HELD_OUT
+
+
+def test_grams_mark_the_start_and_end_of_the_message():
+    assert grams("人工") == {"^", "人", "工", "$", "^人", "人工", "工$", "^人工", "人工$"}
+    assert "工$" not in grams("人工费")  # a message that *is* 人工 differs from one that mentions 人工费
+    assert grams("Ren Gong") == grams("rengong")  # case and spaces do not matter
+
+
+def test_an_empty_model_never_fires():
+    assert NgramModel().threshold == math.inf and not NgramModel().fires("人工")
+
+
+def test_fitting_separates_the_classes_and_sets_the_threshold_above_unseen_in_scope_questions():
+    requests = ["帮我叫个管理员来", "管理员在哪，我要找管理员", "让管理员给我回电", "叫管理员出来说话", "我就要管理员"] * 3
+    questions = ["管理费能算进报价吗", "评审专家可以是采购人的职工吗", "质疑要在几天内提出", "中标后多久签合同", "投标保证金最多多少"] * 3
+    messages = [(t, True, False) for t in requests] + [(t, False, True) for t in questions]
+    model = fit_model(messages, folds=3)
+    assert all(model.fires(t) for t in set(requests))
+    assert not any(model.fires(t) for t in set(questions))
+    assert model.score("管理员过来一下") > model.score("管理费怎么算")
+
+
+def test_classify_asks_the_person_model_about_what_the_rules_leave_as_a_question():
+    model = NgramModel({"管理员": 5.0}, -1.0, 0.5, "test")
+    assert intents.classify("麻烦管理员过来一下", model) == intents.HANDOFF
+    assert intents.classify("麻烦管理员过来一下", NgramModel()) == intents.QUESTION
+    # rules still decide first, and an individual (个人担保) is not a person to talk to
+    assert intents.classify("你好", model) == intents.GREETING
+    assert intents.classify("找个人担保管理员认可吗", model) == intents.QUESTION
+
+
+def test_the_scope_guard_asks_the_everyday_model_only_about_unanchored_uncovered_questions():
+    model = NgramModel({"广场舞": 5.0}, -1.0, 0.5, "test")
+    guard = ScopeGuard({"邻里环境": ["噪音"]}, ["政府采购"], model)
+    assert guard.everyday_matter("楼下跳广场舞太吵", covered=0.2)
+    assert not guard.everyday_matter("楼下跳广场舞太吵", covered=0.8)  # a passage plainly covers it: a local FAQ may answer
+    assert not guard.everyday_matter("广场舞音响的政府采购怎么做", covered=0.2)  # an anchor keeps it in scope
+    assert not ScopeGuard({"邻里环境": ["噪音"]}, ["政府采购"]).everyday_matter("楼下跳广场舞太吵", covered=0.2)
+    assert guard.off_topic("楼下跳广场舞太吵") is None and guard.off_topic("楼下噪音太吵").keyword == "噪音"  # the lists name topics
+    assert not guard.everyday_matter("广场舞", covered=0.0)  # a keyword search is not judged
+
+
+def test_naming_a_provision_or_a_document_number_is_a_procurement_anchor():
+    guard = ScopeGuard.load()
+    assert guard.anchored("实施条例第三十三条") and guard.anchored("87号令第四十三条") and guard.anchored("财库〔2020〕46号第九条")
+    assert not guard.anchored("劳动合同法第几条管加班")
+
+
+def test_a_question_only_the_everyday_model_turns_away_gets_the_plain_out_of_scope_reply(sample_assistant):
+    answerer: Answerer = sample_assistant.answerer
+    guard = answerer.scope
+    answerer.scope = ScopeGuard({}, ["政府采购"], NgramModel({"广场舞": 5.0}, -1.0, 0.5, "test"))  # no lists: only the model
+    try:
+        reply = answerer.answer("楼下天天跳广场舞怎么办")
+    finally:
+        answerer.scope = guard
+    assert reply.handoff and reply.reason == "out_of_scope" and reply.answer == OUT_OF_SCOPE_UNLISTED
+    assert "12345" in reply.answer and reply.citations == []
+
+
+def test_the_shipped_models_are_fitted_on_training_messages_only():
+    held_out = [json.loads(line)["question"] for line in (REPO / "eval" / "intents" / "person-test.jsonl").open(encoding="utf-8")]
+    held_out += [it.question for name in HELD_OUT + ("probe-scope-4.jsonl",) for it in gold.load(REPO / "eval" / "gold" / name)]
+    for name in (PERSON, EVERYDAY):
+        # a one-word request ("人工") is everyone's; anything longer must not be shared
+        assert not {t for t, _, _ in training_messages(name) if len(t) > 4} & set(held_out)
+        assert math.isfinite(shipped(name).threshold) and len(shipped(name).weights) > 1000
