@@ -66,8 +66,8 @@ _BOT_FAIL = re.compile(
     r"|(机器人|机器|AI|ai).{0,10}(没|不)(弄|搞|听|看|说)(明白|懂|清楚)"
     r"|(破|垃圾|什么|啥)(机器人|机器|AI|ai)|不要(机器人|机器|AI|ai|自动回复)|别(再)?(给我)?(自动回复|回模板|念条文|念政策|背条文|发链接)|不想听(政策|条文)"
 )
-# "人工客服你好，请问…" addresses the assistant and asks it: the question counts, not the address
 _PRESENCE = re.compile(r"^(在吗|在不在|在没在|在没|有人吗|有人在吗)+$")  # "客服 在吗在吗" only asks whether someone is there
+# "人工客服你好，请问…" addresses the assistant and asks it: the question counts, not the address
 _VOCATIVE = re.compile(r"^(?:人工客服|客服|人工|小姐姐|小哥哥|小哥|同志|您好|你好)+[，,、\s]+")
 # 个人 in its sense of "an individual" (找个人担保, 以个人名义投标) is not a person to talk to
 _INDIVIDUAL = re.compile(r"个人(担保|名义|独资|身份|账户|投标|参加|报名|资质|挂靠|业务|所得|信息|隐私)")

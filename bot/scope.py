@@ -48,7 +48,7 @@ _CONTENT = re.compile(r"[\u4e00-\u9fffA-Za-z0-9]")
 @dataclass(frozen=True)
 class OffTopic:
     category: str
-    keyword: str  # the listed word that named the topic; empty when the learned check decided
+    keyword: str  # the listed word that named the topic
 
 
 class ScopeGuard:
