@@ -223,6 +223,12 @@ class Answerer:
         conf = self.confidence.score(result)
         return conf if self.scope.anchored(question) else self.confidence.held_to_domain(conf, result)
 
+    def everyday_matter(self, question: str, result: SearchResult) -> bool:
+        """The scope guard's learned check on a searched question (bot.scope.ScopeGuard.everyday_matter),
+        given how well the best of the top three passages covers it."""
+        covered = max((h.signals.get("coverage", 0.0) for h in result.hits[:3]), default=0.0)
+        return bool(result.hits) and self.scope.everyday_matter(question, covered)
+
     def answer(
         self,
         question: str,
@@ -241,7 +247,7 @@ class Answerer:
         citations = [citation_of(h) for h in hits[: self.top_k]]
         if not hits:
             return Reply(NOT_FOUND, [], 0.0, True, "low_confidence", "not_found", question)
-        if self.scope.everyday_matter(question, max(h.signals.get("coverage", 0.0) for h in hits[:3])):
+        if self.everyday_matter(question, result):
             return Reply(OUT_OF_SCOPE_UNLISTED, [], 0.0, True, "out_of_scope", "not_found", question, extra={"topic": UNLISTED})
         conf = self.confidence_of(question, result)
         if not self.confidence.confident(conf):

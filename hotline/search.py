@@ -7,6 +7,7 @@ import re
 from typing import Any
 
 from bot.answer import Answerer, pick_sentence, sentences
+from bot.scope import UNLISTED
 from hotline.categories import Categories
 from hotline.script import script
 from kb.retrieve import Filters, Hit, Term
@@ -57,10 +58,11 @@ class OperatorSearch:
             if len(out) >= k:
                 break
         off = self.answerer.scope.off_topic(query)
-        confidence = 0.0 if off is not None or not result.hits else self.answerer.confidence_of(query, result)
+        topic = off.category if off is not None else UNLISTED if self.answerer.everyday_matter(query, result) else None
+        confidence = 0.0 if topic is not None or not result.hits else self.answerer.confidence_of(query, result)
         return {"results": out, "confidence": round(confidence, 3),
                 "confident": bool(out) and self.answerer.confidence.confident(confidence),
-                "off_topic": off.category if off is not None else None}
+                "off_topic": topic}
 
     def _result(self, query: str, hit: Hit, terms: list[Term], category: str) -> dict[str, Any]:
         c = hit.chunk
