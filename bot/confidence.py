@@ -2,9 +2,8 @@
 
 Features of the best passage after ranking (its ranker log-odds, how much of the question it
 covers in words and in character bigrams, whether the words are in its title or section, its
-vector similarity) and of the question (the share of its weight the knowledge base has never seen, and
-how much it reads like an everyday 12345 question to the learned check of bot.ngram_model) go through a
-logistic model. Weights and threshold are fitted on the dev gold set by
+vector similarity) and of the question (the share of its weight the knowledge base has never seen)
+go through a logistic model. Weights and threshold are fitted on the dev gold set by
 ``python -m eval.train`` and kept in ``bot/data/confidence.json`` (see docs/quality.md).
 A named provision ("政府采购法第二十二条") is answered with high confidence.
 
@@ -21,28 +20,19 @@ from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
-from bot.ngram_model import EVERYDAY, NgramModel, shipped
 from kb.retrieve import SearchResult
 
-CONFIDENCE_FEATURES = ("top_logit", "coverage", "bigram_coverage", "heading_coverage", "vector", "unknown_share", "everyday")
+CONFIDENCE_FEATURES = ("top_logit", "coverage", "bigram_coverage", "heading_coverage", "vector", "unknown_share")
 
 _DEFAULTS = {
     "top_logit": 0.5, "coverage": 4.0, "bigram_coverage": 2.0, "heading_coverage": 0.5, "vector": 1.0, "unknown_share": -3.0,
-    "everyday": -3.0,
 }
 LOOKUP_CONFIDENCE = 0.97
 
 
-def everyday_feature(score: float) -> float:
-    """The everyday check's log-odds (bot.ngram_model) as a probability, 0..1."""
-    return 1.0 / (1.0 + math.exp(-max(-50.0, min(50.0, score))))
-
-
-def confidence_features(result: SearchResult, everyday: NgramModel | None = None) -> list[float]:
-    """The features, in CONFIDENCE_FEATURES order; `everyday` defaults to the shipped everyday check."""
-    looks_everyday = everyday_feature((everyday or shipped(EVERYDAY)).score(result.query))
+def confidence_features(result: SearchResult) -> list[float]:
     if not result.hits:
-        return [-10.0, 0.0, 0.0, 0.0, 0.0, result.unknown_share, looks_everyday]
+        return [-10.0, 0.0, 0.0, 0.0, 0.0, result.unknown_share]
     s = result.hits[0].signals
     return [
         float(s.get("logit", 0.0)),
@@ -51,7 +41,6 @@ def confidence_features(result: SearchResult, everyday: NgramModel | None = None
         float(s.get("heading_coverage", 0.0)),
         float(s.get("vector", 0.0)),
         float(result.unknown_share),
-        looks_everyday,
     ]
 
 

@@ -18,10 +18,6 @@
    in-scope dev questions that carry no procurement anchor; the floor is ``--domain-margin`` times
    their 1st percentile, so it turns away everyday questions and (nearly) none the team wrote as
    in scope.
-
-The confidence model's ``everyday`` feature is the everyday n-gram check (bot.ngram_model), which was
-fitted on these dev questions too: its scores here are out of fold (``eval.train_ngram.out_of_fold_scores``).
-Fit the n-gram checks first (``python -m eval.train_ngram``), then this.
 """
 
 from __future__ import annotations
@@ -34,15 +30,12 @@ from pathlib import Path
 
 import numpy as np
 
-from bot.confidence import CONFIDENCE_FEATURES, ConfidenceModel, confidence_features, everyday_feature
-from bot.ngram_model import EVERYDAY
+from bot.confidence import CONFIDENCE_FEATURES, ConfidenceModel, confidence_features
 from chunfeng.factory import build_assistant
 from chunfeng.settings import Settings
 from eval import gold, metrics
-from eval.fit import fit_logistic
 from eval.gold import GoldItem
 from eval.runner import prepare_kb
-from eval.train_ngram import out_of_fold_scores, training_messages
 from kb.ranking import DEFAULT_WEIGHTS, FEATURES, LinearRanker
 
 REPO = Path(__file__).resolve().parents[1]
@@ -80,6 +73,19 @@ def fit_listwise(groups, prior: np.ndarray, l2: float = 0.01, lr: float = 0.5, s
             grad += (p @ X - pos @ X[y]) / len(groups)
         w -= lr * grad
     return w
+
+
+def fit_logistic(X: np.ndarray, y: np.ndarray, l2: float = 0.01, lr: float = 0.5, steps: int = 4000) -> tuple[np.ndarray, float]:
+    w, b = np.zeros(X.shape[1]), 0.0
+    pos_weight = (len(y) - y.sum()) / max(1, y.sum())  # balance the classes
+    sw = np.where(y, pos_weight, 1.0)
+    sw = sw / sw.mean()
+    for _ in range(steps):
+        p = 1 / (1 + np.exp(-(X @ w + b)))
+        g = sw * (p - y)
+        w -= lr * (X.T @ g / len(y) + l2 * w)
+        b -= lr * g.mean()
+    return w, b
 
 
 def ranking_metrics(retriever, items) -> dict[str, float]:
@@ -173,10 +179,7 @@ def main(argv: list[str] | None = None) -> None:
         # seen the question, so its top log-odds are lower than on the questions it was fitted on.
         # Every out-of-scope question teaches it, also those the scope guard declines first: the
         # guard's list grows, and the model must still stand on its own when a topic is missing.
-        # the everyday check was fitted on these very questions: use its out-of-fold scores instead
-        everyday = out_of_fold_scores(training_messages(EVERYDAY), [it for it, _, _ in oof_conf], lambda it: fold_of(it.id, args.folds))
-        col = CONFIDENCE_FEATURES.index("everyday")
-        X = np.array([x[:col] + [everyday_feature(everyday[it.id])] + x[col + 1:] for it, x, _ in oof_conf])
+        X = np.array([x for _, x, _ in oof_conf])
         y = np.array([it.scope == "in" for it, _, _ in oof_conf], dtype=bool)
         shares = [share for it, _, share in oof_conf if it.scope == "in" and not assistant.answerer.scope.anchored(it.question)]
         names = np.array([origin_of[it.id] for it, _, _ in oof_conf])

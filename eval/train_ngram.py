@@ -22,13 +22,12 @@ import json
 import zlib
 from collections import Counter
 from pathlib import Path
-from typing import Callable
 
 import numpy as np
 
 from bot.ngram_model import EVERYDAY, PERSON, NgramModel, data_path, grams
 from eval import gold
-from eval.fit import fit_logistic
+from eval.train import fit_logistic
 
 REPO = Path(__file__).resolve().parents[1]
 TRAINED_ON = ("dev.jsonl", "dev-2.jsonl", "probe-scope.jsonl", "probe-scope-2.jsonl", "probe-scope-3.jsonl", "probe-scope-5.jsonl")
@@ -77,19 +76,6 @@ def fit_model(messages: list[tuple[str, bool, bool]], folds: int = 5, margin: fl
         held += [model.score(text) for (text, _, in_scope), k in zip(messages, fold) if k == f and in_scope]
     full = fit_weights(messages)
     return NgramModel(full.weights, full.bias, max(held, default=0.0) + margin, "trained")
-
-
-def out_of_fold_scores(messages: list[tuple[str, bool, bool]], items: list, fold_of_item: Callable[[object], int]) -> dict[str, float]:
-    """Each gold item scored by a model fitted on `messages` without the items of its fold — as the check
-    meets a new question — so a model that learns from the scores (the confidence model) is not fooled by
-    the check's certainty about questions it was trained on."""
-    out: dict[str, float] = {}
-    for f in sorted({fold_of_item(it) for it in items}):
-        held = [it for it in items if fold_of_item(it) == f]
-        questions = {it.question for it in held}
-        model = fit_weights([m for m in messages if m[0] not in questions])
-        out.update({it.id: model.score(it.question) for it in held})
-    return out
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -1,8 +1,7 @@
 import math
 
 from bot.answer import faq_answer
-from bot.confidence import CONFIDENCE_FEATURES, LOOKUP_CONFIDENCE, ConfidenceModel, confidence_features, everyday_feature
-from bot.ngram_model import NgramModel
+from bot.confidence import CONFIDENCE_FEATURES, LOOKUP_CONFIDENCE, ConfidenceModel, confidence_features
 from kb.models import Chunk
 from kb.retrieve import Hit, SearchResult
 
@@ -24,10 +23,7 @@ def test_everyday_vocabulary_holds_confidence_below_the_threshold():
 
 def test_features_and_probability():
     r = result({"logit": 2.0, "coverage": 0.5, "bigram_coverage": 0.4, "heading_coverage": 0.1, "vector": 0.2}, unknown=0.3)
-    none = NgramModel()  # an empty check scores 0: the everyday feature is 0.5
-    assert confidence_features(r, none) == [2.0, 0.5, 0.4, 0.1, 0.2, 0.3, 0.5]
-    looks_everyday = NgramModel({"q": 4.0}, 0.0, 1.0, "test")
-    assert confidence_features(r, looks_everyday)[-1] == everyday_feature(4.0) > 0.98
+    assert confidence_features(r) == [2.0, 0.5, 0.4, 0.1, 0.2, 0.3]
     model = ConfidenceModel({f: 0.0 for f in CONFIDENCE_FEATURES} | {"coverage": 2.0}, bias=-1.0, threshold=0.5)
     assert model.score(r) == 0.5 and model.confident(0.5) and not model.confident(0.49)
     assert math.isclose(model.score(result({}, hits=False)), 1 / (1 + math.exp(1.0)))

@@ -8,9 +8,8 @@ from bot import intents
 from bot.answer import OUT_OF_SCOPE_UNLISTED, Answerer
 from bot.ngram_model import EVERYDAY, PERSON, NgramModel, grams, shipped
 from bot.scope import UNLISTED, ScopeGuard
+from eval.train_ngram import fit_model, training_messages
 from eval import gold
-from eval.gold import GoldItem
-from eval.train_ngram import fit_model, out_of_fold_scores, training_messages
 from tests.conftest import REPO
 from tests.eval.test_quality_floor import HELD_OUT
 
@@ -80,14 +79,3 @@ def test_the_shipped_models_are_fitted_on_training_messages_only():
         # a one-word request ("人工") is everyone's; anything longer must not be shared
         assert not {t for t, _, _ in training_messages(name) if len(t) > 4} & set(held_out)
         assert math.isfinite(shipped(name).threshold) and len(shipped(name).weights) > 1000
-
-
-def test_out_of_fold_scores_come_from_a_model_that_never_saw_the_question():
-    everyday = ["楼下广场舞太吵了", "广场舞音响扰民", "广场舞半夜还在跳", "广场舞占了停车场"]
-    policy = ["质疑要在几天内提出", "投标保证金最多多少", "中标后多久签合同", "评审专家要回避吗"]
-    messages = [(t, True, False) for t in everyday * 3] + [(t, False, True) for t in policy * 3]
-    items = [GoldItem(id=f"i{n}", question=q, scope="out") for n, q in enumerate(everyday)]
-    oof = out_of_fold_scores(messages, items, lambda it: int(it.id[1:]) % 2)
-    in_sample = fit_model(messages, folds=2)
-    assert set(oof) == {it.id for it in items}
-    assert all(oof[it.id] < in_sample.score(it.question) for it in items)  # surer of what it was trained on
