@@ -1,4 +1,5 @@
-"""What a message is: a request for a person, small talk, or a question. Pure functions.
+"""What a message is: a request for a person, small talk, or a question. Functions of the text alone
+(the learned check they consult keeps its weights as data).
 
 Requests for a person are recognised by phrase families rather than a list of known sentences:
 a person word (人工, 真人, 工作人员, 客服 …) together with a wish (转, 找, 联系, 打电话 …) in one

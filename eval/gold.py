@@ -34,8 +34,9 @@ class GoldItem:
     answer_keywords: list[list[str]] = field(default_factory=list)
 
 
-def load(path: Path) -> list[GoldItem]:
-    """Read and validate a gold set; errors name the line and what is wrong."""
+def load(path: Path, require_expect: bool = True) -> list[GoldItem]:
+    """Read and validate a gold set; errors name the line and what is wrong. The labelled message sets
+    of eval/intents/ have the same lines without ``expect`` (``require_expect=False``)."""
     if not path.is_file():
         raise GoldSetError(f"找不到评测集文件 {path}。请检查路径（评测集放在 eval/gold/ 下）。")
     items: list[GoldItem] = []
@@ -56,7 +57,7 @@ def load(path: Path) -> list[GoldItem]:
             raise GoldSetError(f"{path} 第 {n} 行格式错误（{type(exc).__name__}: {exc}）；格式见 ../shared/eval/README.md。") from exc
         if item.scope not in SCOPES:
             raise GoldSetError(f"{path} 第 {n} 行的 scope 为 {item.scope!r}，应为 in、out 或 handoff。")
-        if item.scope == "in" and not item.expect:
+        if require_expect and item.scope == "in" and not item.expect:
             raise GoldSetError(f"{path} 第 {n} 行是 in 问题，但没有 expect。")
         if item.id in seen:
             raise GoldSetError(f"{path} 第 {n} 行的 id {item.id!r} 重复。")

@@ -11,11 +11,11 @@ is tuned on (tests hold it at 100%); ``person-test.jsonl`` was written blind and
 from __future__ import annotations
 
 import argparse
-import json
 from dataclasses import dataclass
 from pathlib import Path
 
 from bot import intents
+from eval import gold
 
 
 @dataclass(frozen=True)
@@ -35,21 +35,15 @@ class PersonScore:
 def score(path: Path) -> PersonScore:
     missed: list[str] = []
     wrong: list[str] = []
-    requests = questions = 0
-    for line in path.read_text(encoding="utf-8").splitlines():
-        if not line.strip():
-            continue
-        item = json.loads(line)
-        asked = intents.classify(item["question"]) == intents.HANDOFF
-        if item["scope"] == "handoff":
-            requests += 1
-            if not asked:
-                missed.append(item["question"])
-        else:
-            questions += 1
-            if asked:
-                wrong.append(item["question"])
-    return PersonScore(requests, requests - len(missed), questions, len(wrong), tuple(missed), tuple(wrong))
+    items = gold.load(path, require_expect=False)
+    for item in items:
+        asked = intents.classify(item.question) == intents.HANDOFF
+        if item.scope == "handoff" and not asked:
+            missed.append(item.question)
+        elif item.scope != "handoff" and asked:
+            wrong.append(item.question)
+    requests = sum(1 for it in items if it.scope == "handoff")
+    return PersonScore(requests, requests - len(missed), len(items) - requests, len(wrong), tuple(missed), tuple(wrong))
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -18,7 +18,6 @@ by a model that never saw it, is taken for a request or an everyday matter.
 from __future__ import annotations
 
 import argparse
-import json
 import zlib
 from collections import Counter
 from pathlib import Path
@@ -37,14 +36,9 @@ POSITIVE = {PERSON: "handoff", EVERYDAY: "out"}
 
 def training_messages(name: str) -> list[tuple[str, bool, bool]]:
     """(message, positive, in_scope) for model `name`."""
-    rows: list[tuple[str, str]] = []
-    for file in FILES[name]:
-        for line in (REPO / "eval" / "intents" / file).read_text(encoding="utf-8").splitlines():
-            if line.strip():
-                item = json.loads(line)
-                rows.append((item["question"], item["scope"]))
-    for file in TRAINED_ON:
-        rows += [(it.question, it.scope) for it in gold.load(REPO / "eval" / "gold" / file)]
+    items = [it for file in FILES[name] for it in gold.load(REPO / "eval" / "intents" / file, require_expect=False)]
+    items += [it for file in TRAINED_ON for it in gold.load(REPO / "eval" / "gold" / file)]
+    rows = [(it.question, it.scope) for it in items]
     if name == EVERYDAY:  # a request for a person is neither an everyday matter nor a policy question
         rows = [(t, s) for t, s in rows if s != "handoff"]
     return [(t, s == POSITIVE[name], s == "in") for t, s in rows]

@@ -5,27 +5,18 @@ from bot.scope import ScopeGuard
 from chunfeng.errors import ConfigError
 
 
-def test_everyday_topics_are_recognised_by_category():
-    g = ScopeGuard.load()
-    assert g.off_topic("社保断缴了怎么补").category == "社保医保"
-    assert g.off_topic("房东不退租房押金").category == "住房物业"
-    assert g.off_topic("快递丢了去哪投诉").category == "消费维权"
-    assert g.off_topic("营业执照丢了怎么补办").category == "市场监管"
-    assert g.off_topic("宅基地纠纷找谁").category == "自然资源农业"
-    assert g.off_topic("路灯坏了没人修").category == "城市管理"
-
-
-def test_the_hotline_categories_cover_everyday_services():
-    g = ScopeGuard.load()
-    assert g.off_topic("搬家公司把我家具弄坏了不肯赔").category == "家政服务"
-    assert g.off_topic("邮局把我的包裹寄丢了").category == "邮政快递"
-    assert g.off_topic("孩子在学校被人打了找谁").category == "公安治安"
-    assert g.off_topic("接到中奖短信让我先交钱").category == "反诈"
-    assert g.off_topic("车险理赔太慢了").category == "金融保险"
+@pytest.mark.parametrize("question, category", [
+    ("社保断缴了怎么补", "社保医保"), ("房东不退租房押金", "住房物业"), ("快递丢了去哪投诉", "消费维权"),
+    ("营业执照丢了怎么补办", "市场监管"), ("宅基地纠纷找谁", "自然资源农业"), ("路灯坏了没人修", "城市管理"),
+    # the hotline's everyday services
+    ("搬家公司把我家具弄坏了不肯赔", "家政服务"), ("邮局把我的包裹寄丢了", "邮政快递"), ("孩子在学校被人打了找谁", "公安治安"),
+    ("接到中奖短信让我先交钱", "反诈"), ("车险理赔太慢了", "金融保险"),
     # near-misses: a payment dispute between private parties, an individual's tax threshold
-    assert g.off_topic("给私人老板装修完了尾款不给").category == "民间纠纷"
-    assert g.off_topic("两家私营公司之间拖欠货款怎么办").category == "民间纠纷"
-    assert g.off_topic("小规模纳税人一个月开票多少免增值税").category == "税务发票"
+    ("给私人老板装修完了尾款不给", "民间纠纷"), ("两家私营公司之间拖欠货款怎么办", "民间纠纷"),
+    ("小规模纳税人一个月开票多少免增值税", "税务发票"),
+])
+def test_everyday_topics_are_recognised_by_category(question, category):
+    assert ScopeGuard.load().off_topic(question).category == category
 
 
 def test_everyday_words_do_not_fire_inside_business_wording():
