@@ -30,23 +30,29 @@ _FIXED = re.compile(
     r"|(人工|客服|工作人员|接线员|话务员|坐席|座席|专员|负责人|领导|经理|主任|科长|处长|局长|股长|老师|同志)(在吗|在不在|在没|呢)|(投诉|举报|反映)你们"
 )
 _PERSON = re.compile(
-    r"人工|真人|活人|工作人员|客服|坐席|座席|专员|专人|经办人|负责人|接线员|话务员|同志|领导|经理|主任|科长|处长|局长|老师|小姐姐|小哥哥|你们的人"
+    r"人工(?!智能|费|成本|单价|造价|审核)|真人|活人|工作人员|客服|坐席|座席|专员|专人|经办人|负责人|接线员|话务员|同志|领导|经理|主任|科长|处长|局长|老师|小姐姐|小哥哥|你们的人"
     # a person described by what they do: 管事的人, 具体经办的人, 处理这个事的科室的人
     r"|值班人员|(?:负责|管事|经办|办事|值班|懂行|主管|分管|处理|说上话|说得上话|做主|拍板)[\u4e00-\u9fff]{0,8}的(?:人|同志|老师)"
 )
 _BARE_PERSON = re.compile(
     r"^(请|麻烦|我要|我想|给我)?(转|找|要|接|叫)?(个|一个|一下)?"
-    r"(?:(人工|人工客服|客服|真人|活人|人工服务|工作人员|坐席|座席|话务员|接线员|人)(服务|一下)?)+(吧|呢|啊|呀|谢谢)?$"
+    r"(?:(人工|人工客服|客服|真人|活人|人工服务|工作人员|坐席|座席|话务员|接线员|人|仁工|认工|人公|任工|入工)(服务|一下)?)+(吧|呢|啊|呀|谢谢)?$"
 )
 # the same typed in pinyin: "rengong", "ren gong ke fu", "rg", "zhuan kefu"
-_PINYIN_PERSON = re.compile(r"^(?:zhuan)?(?:rengong|rg|kefu|kf|zhenren)+$", re.I)
+_PINYIN_PERSON = re.compile(r"^(?:wo)?(?:yao|xiang)?(?:zhuan)?(?:rengong|rg|kefu|kf|zhenren)+$", re.I)
+# ... or in English: "human please", "transfer to agent", "talk to a human", "customer service pls"
+_ENGLISH_PERSON = re.compile(
+    r"^(?:please |pls )?(?:(?:transfer|connect|put) (?:me )?(?:to|with|through to) |(?:talk|speak|chat) (?:to|with) |i (?:want|need) (?:an? )?)?"
+    r"(?:an? )?(?:human(?: agent| being| person)?|agent|operator|real (?:person|human)|live (?:agent|person|chat)|customer service|person|staff)(?: please| pls| plz)?$",
+    re.I,
+)
 _CLAUSES = re.compile(r"[，。；！？、,;!?]")  # a wish and a person word must meet in one clause
 # a procurement party's staff ("代理机构的工作人员", "采购人的科长") or an asked-about one ("哪个部门的
 # 负责人") is who the question is about, not whom the user asks for; "你们单位的负责人" is ours, "财政局的
 # 工作人员" is whom a 12345 caller wants to be put through to, and "值班的工作人员" describes the person wanted
 _THEIR_PERSON = re.compile(
-    r"((?:采购人|采购单位|采购方|代理机构|代理公司|招标公司|甲方|对方|他们|竞争对手|供应商|中标人|中标方|哪个?[\u4e00-\u9fff]{0,4}))"
-    r"的(" + _PERSON.pattern + ")"
+    r"((?:采购人|采购单位|采购方|代理机构|代理公司|招标公司|甲方|对方|他们|竞争对手|供应商|中标人|中标方)的?|哪个?[\u4e00-\u9fff]{0,4}的)"
+    r"(" + _PERSON.pattern + ")"
 )
 _PUNCT = re.compile(r"[\s!！。.,，~～?？、]+")
 _WISH = re.compile(r"转|找|联系|接通|(?<![不没])接(个|一下)电话|能接(个|一下)?电话|接一下|面谈|约见|见个?面|打电话|来电|回电|回个电话|给我打|电话联系|和.{0,4}(说|聊|谈)|跟.{0,4}(说|聊|谈)|对接|叫|请(?!问)|要(?!求)|想|需要|帮我|安排|见")
@@ -56,6 +62,26 @@ _CALL_ME = re.compile(
     r"|(找|叫|派|来|整|换)(个|一个)(人|真人|活人)(来|过来|出来|吧|帮|跟|和|给|打|接|$)|有没有人(能|可以|来)|(要|想)找(个|一个)?(人|真人|活人)[吧啊呀了。！!？?]*$"
     r"|(能不能|可不可以|能否|麻烦|请|让)有人(打电话|给我打|联系|跟我说|来)"
     r"|(帮我|给我|麻烦)(转接|接通|接一下|转一下)|(给我|帮我|把我)转(到|给|接到|接给)"
+    # someone sent to deal with it, at the end of a complaint: "叫人来处理", "找个能协调的人", "需要有人出面"
+    r"|(叫|找|安排|需要|要求|请)(个|一个|专门的|专|位)?(人|人员|技术人员|专人|有人)(来|出来|出面|过来|处理|管一管|管管|协调|解释|记录|对接|接待|跟进|给个|跟我|和我|给我)"
+    r"|(叫|找|派)(个|一个)?[\u4e00-\u9fff]{1,6}的人(来|出来|过来|反映|说|谈|$)|(换|换个)(人|真人)[!！。]*$|(要|想让|让)(有)?人(跟|和|给)我(讲|说|解释)"
+    # a person on duty or to be met: "客服在岗吗", "明天几点有人", "能约到人吗", "要有人接的那种"
+    r"|(客服|坐席|座席|人工|老师|工作人员|活人|真人)[\u4e00-\u9fff]{0,4}(在岗|在线|有空|下班|上班)|(几点|什么时候|明天|后天|周[一二三四五六日末]|今天|上午|下午)[\u4e00-\u9fff]{0,6}有人(能|可以|在|接|帮)"
+    r"|约(得)?到人|有人(能|可以)(接待|帮我|上门)|能打通|打得通|有人接(的|听)"
+    # a reminder of a promised call or transfer: "上次说有人回电话怎么还没打来", "刚才那位客服还在吗", "人呢"
+    r"|(上次|之前|昨天|前天|刚才|刚刚|说好)[^。？?]{0,16}(回电话|回电|打给我|联系我|回访|转接|客服|工作人员|承办人)[^。]{0,12}(还没|没有|没下文|没接到|什么时候|还在吗|再安排|打过来)|人呢[？?！!。]*$"
+)
+# a formal request to be contacted or received: "烦请安排相关同志与我司联系", "恳请派员指导"
+_POLITE = re.compile(
+    r"(烦请|恳请|敬请|盼|望|希望|请求|诚挚请求|如蒙)[^。？?]{0,24}(派员|指定专人|专人|与我(司|方|单位|公司|院)?(取得)?联系|致电|接待|对接|当面|回复我|联系我|沟通一次|商洽)"
+)
+_PUT_THROUGH = re.compile(r"转|找|接通|叫|联系我|打电话|回电|回个电话")
+_FIRST_PERSON = re.compile(r"我司|我方|我单位|我公司|本人|我院")
+# a service being bought, not a person asked for: "人工客服外包服务", "12345热线人工坐席服务怎么采购"
+_BOUGHT = re.compile(
+    r"(人工客服|人工坐席|人工座席|客服|坐席|座席|呼叫中心|热线|话务)[\u4e00-\u9fff]{0,4}(外包|系统|项目|平台|服务项目|采购|软件)"
+    r"|(采购|购买|外包|招标)[\u4e00-\u9fff]{0,4}(人工客服|人工坐席|人工座席|客服|呼叫中心|热线)|\d+\s*[×xX*]\s*24"
+    r"|(人工客服|人工坐席|人工座席|呼叫中心|热线|话务)[\u4e00-\u9fff]{0,3}服务[^。]*(采购|招标|磋商|谈判|询价|框架协议|单一来源|预算|需求)"
 )
 # a message that opens with a call for a person ("人工！", "客服客服，…") asks for one when it repeats
 # the call or says no more than a complaint; "客服，请问质疑期限是多久" addresses the assistant and asks
@@ -87,10 +113,16 @@ def classify(text: str, person: NgramModel | None = None) -> str:
     if address and _ASKS.search(rest) and not _PRESENCE.match(_PUNCT.sub("", rest)) and classify(rest, person) == QUESTION:
         return QUESTION
     bare = _PUNCT.sub("", t)
-    if _BARE_PERSON.match(bare) or _PINYIN_PERSON.match(bare) or _FIXED.search(t) or _CALL_ME.search(t) or _opens_with_a_call(t):
+    if _BARE_PERSON.match(bare) or _PINYIN_PERSON.match(bare) or _ENGLISH_PERSON.match(" ".join(_PUNCT.split(t)).strip()):
         return HANDOFF
-    clauses = [_THEIR_PERSON.sub(r"\1的", c) for c in _CLAUSES.split(t)]
-    if any(_PERSON.search(c) and _WISH.search(c) for c in clauses) and not _is_about_rules(t):
+    if _BOUGHT.search(t) and _ASKS.search(t) and not _PUT_THROUGH.search(t):
+        return QUESTION
+    if _FIXED.search(t) or _CALL_ME.search(t) or _opens_with_a_call(t):
+        return HANDOFF
+    if _POLITE.search(t) and (not _ASKS.search(t) or _FIRST_PERSON.search(t)):
+        return HANDOFF
+    clauses = [_THEIR_PERSON.sub(r"\1", c) for c in _CLAUSES.split(t)]
+    if any(_PERSON.search(c) and _WISH.search(c) for c in clauses) and not _is_about_rules(t) and not _JUDGEMENT.search(t):
         return HANDOFF
     if _BOT_FAIL.search(t):
         return HANDOFF
@@ -108,6 +140,13 @@ def _opens_with_a_call(text: str) -> bool:
     if not rest or not _BARE_PERSON.match(first):
         return False
     return len(_PERSON.findall(first)) > 1 or bool(_PRESENCE.match(_PUNCT.sub("", rest[0]))) or not _ASKS.search(rest[0])
+
+
+# "领导给评委打电话打招呼，这个合法吗": a question that ends asking for a judgement of what someone did
+_JUDGEMENT = re.compile(
+    r"(合法|违法|合规|违规|合理|正常|说得过去|站得住脚|算不算[\u4e00-\u9fff]{0,6}|属于什么[\u4e00-\u9fff]{0,4}|什么性质|受什么[\u4e00-\u9fff]{0,4}|怎么处理|怎么处罚|有没有问题|有问题|会怎样|会怎么样|什么后果|什么责任)"
+    r"(吗|么|嘛|不|没有)?[？?。！!]*$"
+)
 
 
 def _is_about_rules(text: str) -> bool:
