@@ -15,7 +15,7 @@ from typing import Callable, Sequence
 from bot.confidence import ConfidenceModel
 from bot.generate import GroundedWriter
 from bot.llm import Message
-from bot.scope import UNLISTED, ScopeGuard
+from bot.scope import CASE_TOPIC, UNLISTED, ScopeGuard
 from kb.cues import NUMBER, PERMISSION, TIME, question_types, sentence_cue
 from bot.types import Citation, Reply
 from kb.models import Chunk
@@ -29,6 +29,11 @@ NOT_FOUND = (
 OUT_OF_SCOPE = (
     "这个问题属于“{category}”方面，不在政府采购政策知识库的范围内，我无法给出可靠答复。"
     "您可以拨打 12345 政务服务便民热线，由相关部门解答；如需帮助，也可以转人工客服。"
+)
+CASE_SPECIFIC = (
+    "这个问题问的是具体项目、单位或个案的情况（如中标结果、联系方式、办理进度、价格行情、平台操作），"
+    "政策文件里没有这类信息，我不作推测。具体项目请查看中国政府采购网或本地公共资源交易平台发布的公告，"
+    "或直接联系该项目的采购人、采购代理机构；如需帮助，也可以转人工客服。"
 )
 OUT_OF_SCOPE_UNLISTED = (
     "这个问题看起来不是政府采购政策方面的问题，知识库里没有能可靠回答它的规定，我不作推测。"
@@ -223,11 +228,16 @@ class Answerer:
         conf = self.confidence.score(result)
         return conf if self.scope.anchored(question) else self.confidence.held_to_domain(conf, result)
 
-    def everyday_matter(self, question: str, result: SearchResult) -> bool:
-        """The scope guard's learned check on a searched question (bot.scope.ScopeGuard.everyday_matter),
-        given how well the best of the top three passages covers it."""
+    def unlisted_topic(self, question: str, result: SearchResult) -> str | None:
+        """What the scope guard's learned checks make of a searched question, given how well the best of
+        the top three passages covers it: an everyday matter (UNLISTED), one case's facts (CASE_TOPIC), or
+        None (bot.scope.ScopeGuard.everyday_matter, case_matter)."""
+        if not result.hits:
+            return None
         covered = max((h.signals.get("coverage", 0.0) for h in result.hits[:3]), default=0.0)
-        return bool(result.hits) and self.scope.everyday_matter(question, covered)
+        if self.scope.everyday_matter(question, covered):
+            return UNLISTED
+        return CASE_TOPIC if self.scope.case_matter(question, covered) else None
 
     def answer(
         self,
@@ -247,8 +257,10 @@ class Answerer:
         citations = [citation_of(h) for h in hits[: self.top_k]]
         if not hits:
             return Reply(NOT_FOUND, [], 0.0, True, "low_confidence", "not_found", question)
-        if self.everyday_matter(question, result):
-            return Reply(OUT_OF_SCOPE_UNLISTED, [], 0.0, True, "out_of_scope", "not_found", question, extra={"topic": UNLISTED})
+        topic = self.unlisted_topic(question, result)
+        if topic is not None:
+            text = CASE_SPECIFIC if topic == CASE_TOPIC else OUT_OF_SCOPE_UNLISTED
+            return Reply(text, [], 0.0, True, "out_of_scope", "not_found", question, extra={"topic": topic})
         conf = self.confidence_of(question, result)
         if not self.confidence.confident(conf):
             return Reply(NOT_FOUND, citations, conf, True, "low_confidence", "not_found", question)

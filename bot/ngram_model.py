@@ -1,14 +1,18 @@
 """Small learned text checks: character n-grams → a logistic score, weights kept as data.
 
-Two questions are too open for word lists alone, and both are asked before any search:
+Three questions are too open for word lists alone:
 - **person** (``bot/data/person.json``): does the message ask for a human being? People do so in more
   ways than rules can list ("整个人出来跟我唠唠", "恁这机器人说半天俺也没弄明白"); bot.intents asks the
   model about what its phrase rules leave as a question.
 - **everyday** (``bot/data/everyday.json``): is the question an everyday matter rather than
   government procurement? bot.scope asks the model about a question that carries no procurement anchor
   and names no listed everyday topic.
+- **case** (``bot/data/case.json``): does a procurement question ask for the facts of one case rather
+  than a rule — who won a named tender, a bureau's phone number, how far "my" complaint has got, next
+  year's budget, what price wins, where a platform's button is? No policy text holds these, and an
+  anchor (中标, 政府采购) does not make them answerable; bot.scope asks the model after the search.
 
-Both are fitted by ``python -m eval.train_ngram`` on labelled messages. Each threshold sits above
+All are fitted by ``python -m eval.train_ngram`` on labelled messages. Each threshold sits above
 every in-scope training question scored out of fold (by a model that never saw it), so a policy
 question is not taken for either. Scoring is a pure function of the text.
 """
@@ -26,7 +30,7 @@ from pathlib import Path
 from kb.textnorm import normalize
 
 _SPACE = re.compile(r"\s+")
-PERSON, EVERYDAY = "person", "everyday"
+PERSON, EVERYDAY, CASE = "person", "everyday", "case"
 
 
 def grams(text: str) -> set[str]:
@@ -70,5 +74,5 @@ def data_path(name: str) -> Path:
 
 @lru_cache(maxsize=None)
 def shipped(name: str) -> NgramModel:
-    """The model shipped as bot/data/<name>.json (``person`` or ``everyday``)."""
+    """The model shipped as bot/data/<name>.json (``person``, ``everyday`` or ``case``)."""
     return NgramModel.load(data_path(name))

@@ -16,6 +16,10 @@ A question with no anchor that names no listed topic goes, after the search, to 
 (bot.ngram_model, ``everyday``) fitted on everyday 12345 questions, near-misses and in-scope questions
 in everyday words (``everyday_matter``); when it fires and no passage plainly covers the question, the
 question is out of scope without a named topic.
+A procurement question that asks for the facts of one case — who won a named tender, a bureau's phone
+number, how far "my" complaint has got, what price wins — goes to a third check (``case``,
+``case_matter``), anchors or not: no policy text holds such facts, and the assistant says where to find
+them instead of quoting a rule that merely shares the words.
 """
 
 from __future__ import annotations
@@ -25,7 +29,7 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
-from bot.ngram_model import EVERYDAY, NgramModel, shipped
+from bot.ngram_model import CASE, EVERYDAY, NgramModel, shipped
 from chunfeng.errors import ConfigError
 from kb.textnorm import normalize
 
@@ -40,6 +44,7 @@ def _pattern(text: str) -> re.Pattern[str]:
 
 
 UNLISTED = "政府采购以外的事项"  # the topic of a question only the learned check turned away
+CASE_TOPIC = "具体项目或单位的个案信息"  # the topic of a question the case check turned away
 COVERED = 0.5  # a passage holding this share of the question's words covers it: the learned check stands down
 MIN_CHARS = 8  # shorter input is a keyword search ("预付款", "保证金"), which the check was not fitted on
 _CONTENT = re.compile(r"[\u4e00-\u9fffA-Za-z0-9]")
@@ -52,8 +57,10 @@ class OffTopic:
 
 
 class ScopeGuard:
-    def __init__(self, categories: dict[str, list[str]], anchors: list[str], everyday: NgramModel | None = None) -> None:
+    def __init__(self, categories: dict[str, list[str]], anchors: list[str], everyday: NgramModel | None = None,
+                 case: NgramModel | None = None) -> None:
         self.everyday = everyday or NgramModel()
+        self.case = case or NgramModel()
         self.decisive = {c[1:].strip() for c in categories if c.startswith("!")}
         self.categories = {c.lstrip("!").strip(): [normalize(k) for k in ks if k] for c, ks in categories.items()}
         self.anchors = [normalize(a) for a in anchors if a and not a.startswith("re:")]
@@ -61,8 +68,10 @@ class ScopeGuard:
 
     @classmethod
     def load(cls, folder: Path | None = None) -> "ScopeGuard":
-        """The shipped lists and model, or those in `folder` (offtopic.tsv, anchors.txt, everyday.json if any)."""
+        """The shipped lists and models, or those in `folder` (offtopic.tsv, anchors.txt; everyday.json and
+        case.json if any)."""
         everyday = shipped(EVERYDAY) if folder is None else NgramModel.load(folder / "everyday.json")
+        case = shipped(CASE) if folder is None else NgramModel.load(folder / "case.json")
         folder = folder or Path(str(resources.files("bot") / "data"))
         categories: dict[str, list[str]] = {}
         for line in (folder / "offtopic.tsv").read_text(encoding="utf-8").splitlines():
@@ -74,7 +83,7 @@ class ScopeGuard:
             for line in (folder / "anchors.txt").read_text(encoding="utf-8").splitlines()
             if line.strip() and not line.startswith("#")
         ]
-        return cls(categories, anchors, everyday)
+        return cls(categories, anchors, everyday, case)
 
     def anchored(self, question: str) -> bool:
         text = normalize(question)
@@ -100,3 +109,10 @@ class ScopeGuard:
         text = normalize(question)
         long_enough = len(_CONTENT.findall(text)) >= MIN_CHARS
         return long_enough and covered < COVERED and not self.anchored(text) and self.everyday.fires(text)
+
+    def case_matter(self, question: str, covered: float) -> bool:
+        """The case check's verdict on a searched question: it asks for the facts of one case (a named
+        tender's winner, an office's phone number, the progress of "my" complaint), which no passage
+        holds. Anchors do not exempt it; the length and coverage conditions are everyday_matter's."""
+        text = normalize(question)
+        return len(_CONTENT.findall(text)) >= MIN_CHARS and covered < COVERED and self.case.fires(text)

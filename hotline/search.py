@@ -7,7 +7,6 @@ import re
 from typing import Any
 
 from bot.answer import Answerer, pick_sentence, sentences
-from bot.scope import UNLISTED
 from hotline.categories import Categories
 from hotline.script import script
 from kb.retrieve import Filters, Hit, Term
@@ -58,7 +57,7 @@ class OperatorSearch:
             if len(out) >= k:
                 break
         off = self.answerer.scope.off_topic(query)
-        topic = off.category if off is not None else UNLISTED if self.answerer.everyday_matter(query, result) else None
+        topic = off.category if off is not None else self.answerer.unlisted_topic(query, result)
         confidence = 0.0 if topic is not None or not result.hits else self.answerer.confidence_of(query, result)
         return {"results": out, "confidence": round(confidence, 3),
                 "confident": bool(out) and self.answerer.confidence.confident(confidence),

@@ -8,7 +8,7 @@ import re
 import httpx
 import pytest
 
-from bot.scope import UNLISTED
+from bot.scope import CASE_TOPIC, UNLISTED
 
 from hotline.categories import OTHER, Categories
 from hotline.script import say_number, script, speakable
@@ -64,7 +64,9 @@ def test_a_question_the_knowledge_base_answers_is_marked_confident(server, q, to
 
 @pytest.mark.parametrize("q, topic", [("小区停车位收费标准是多少", "住房物业"), ("今天天气怎么样", "生活咨询"),
                                       # no listed word: the learned everyday check (bot.scope) names it
-                                      ("我家孩子上学怎么办", UNLISTED)])
+                                      ("我家孩子上学怎么办", UNLISTED),
+                                      # the facts of one case: the case check (bot.scope) names it
+                                      ("市财政局政府采购监管科的电话是多少，办公室在几楼", CASE_TOPIC)])
 def test_results_that_only_share_a_word_are_not_marked_confident(server, q, topic):
     """Search still lists provisions (the operator may need one), but says the answer is likely not there."""
     body = search(server, server.login("operator1"), q=q).json()
