@@ -9,8 +9,12 @@ whom the question is about.) A message that is nothing but a person word ("人�
 "rengong") is the commonest request of all: chat users type it the way phone callers press 0. Other
 families: a person described by what they can do (管事的人, 能做主的, 经办的老师), an officer asked for by
 title (张科长在吗), being put through (帮我转接, 把我转到财政局), presence checks (有人在吗, 有人值班吗),
-and turning down automatic answers (不要机器人回复, 别给我念条文了). A message that merely addresses the
-assistant ("客服您好，请问…") and asks a question is a question. What the rules leave as a question goes
+turning down automatic answers (不要机器人回复, 别给我念条文了), English and mistyped requests (human please,
+仁工), someone sent to deal with a complaint (找人管一管), staff on duty or an appointment (客服在岗吗), a
+reminder of a promised call (上次说有人回电话怎么还没打来) and formal requests (烦请安排相关同志与我司联系).
+A message that merely addresses the assistant ("客服您好，请问…") and asks a question is a question; so is
+one about a service being bought (采购人工客服外包服务) or one asking for a judgement of what someone did
+("领导给评委打电话打招呼，这个合法吗"). What the rules leave as a question goes
 to a learned model of the ways people ask for a person (bot.ngram_model) before it is answered.
 """
 
@@ -62,14 +66,20 @@ _CALL_ME = re.compile(
     r"|(找|叫|派|来|整|换)(个|一个)(人|真人|活人)(来|过来|出来|吧|帮|跟|和|给|打|接|$)|有没有人(能|可以|来)|(要|想)找(个|一个)?(人|真人|活人)[吧啊呀了。！!？?]*$"
     r"|(能不能|可不可以|能否|麻烦|请|让)有人(打电话|给我打|联系|跟我说|来)"
     r"|(帮我|给我|麻烦)(转接|接通|接一下|转一下)|(给我|帮我|把我)转(到|给|接到|接给)"
-    # someone sent to deal with it, at the end of a complaint: "叫人来处理", "找个能协调的人", "需要有人出面"
-    r"|(叫|找|安排|需要|要求|请)(个|一个|专门的|专|位)?(人|人员|技术人员|专人|有人)(来|出来|出面|过来|处理|管一管|管管|协调|解释|记录|对接|接待|跟进|给个|跟我|和我|给我)"
+)
+# someone sent to deal with it, at the end of a complaint: "叫人来处理", "找个能协调的人", "需要有人出面"
+_SEND_SOMEONE = re.compile(
+    r"(叫|找|安排|需要|要求|请)(个|一个|专门的|专|位)?(人|人员|技术人员|专人|有人)(来|出来|出面|过来|处理|管一管|管管|协调|解释|记录|对接|接待|跟进|给个|跟我|和我|给我)"
     r"|(叫|找|派)(个|一个)?[\u4e00-\u9fff]{1,6}的人(来|出来|过来|反映|说|谈|$)|(换|换个)(人|真人)[!！。]*$|(要|想让|让)(有)?人(跟|和|给)我(讲|说|解释)"
-    # a person on duty or to be met: "客服在岗吗", "明天几点有人", "能约到人吗", "要有人接的那种"
-    r"|(客服|坐席|座席|人工|老师|工作人员|活人|真人)[\u4e00-\u9fff]{0,4}(在岗|在线|有空|下班|上班)|(几点|什么时候|明天|后天|周[一二三四五六日末]|今天|上午|下午)[\u4e00-\u9fff]{0,6}有人(能|可以|在|接|帮)"
+)
+# a person on duty or to be met: "客服在岗吗", "明天几点有人", "能约到人吗", "要有人接的那种"
+_ON_DUTY = re.compile(
+    r"(客服|坐席|座席|人工|老师|工作人员|活人|真人)[\u4e00-\u9fff]{0,4}(在岗|在线|有空|下班|上班)|(几点|什么时候|明天|后天|周[一二三四五六日末]|今天|上午|下午)[\u4e00-\u9fff]{0,6}有人(能|可以|在|接|帮)"
     r"|约(得)?到人|有人(能|可以)(接待|帮我|上门)|能打通|打得通|有人接(的|听)"
-    # a reminder of a promised call or transfer: "上次说有人回电话怎么还没打来", "刚才那位客服还在吗", "人呢"
-    r"|(上次|之前|昨天|前天|刚才|刚刚|说好)[^。？?]{0,16}(回电话|回电|打给我|联系我|回访|转接|客服|工作人员|承办人)[^。]{0,12}(还没|没有|没下文|没接到|什么时候|还在吗|再安排|打过来)|人呢[？?！!。]*$"
+)
+# a reminder of a promised call or transfer: "上次说有人回电话怎么还没打来", "刚才那位客服还在吗", "人呢"
+_REMINDER = re.compile(
+    r"(上次|之前|昨天|前天|刚才|刚刚|说好)[^。？?]{0,16}(回电话|回电|打给我|联系我|回访|转接|客服|工作人员|承办人)[^。]{0,12}(还没|没有|没下文|没接到|什么时候|还在吗|再安排|打过来)|人呢[？?！!。]*$"
 )
 # a formal request to be contacted or received: "烦请安排相关同志与我司联系", "恳请派员指导"
 _POLITE = re.compile(
@@ -117,7 +127,7 @@ def classify(text: str, person: NgramModel | None = None) -> str:
         return HANDOFF
     if _BOUGHT.search(t) and _ASKS.search(t) and not _PUT_THROUGH.search(t):
         return QUESTION
-    if _FIXED.search(t) or _CALL_ME.search(t) or _opens_with_a_call(t):
+    if any(rx.search(t) for rx in (_FIXED, _CALL_ME, _SEND_SOMEONE, _ON_DUTY, _REMINDER)) or _opens_with_a_call(t):
         return HANDOFF
     if _POLITE.search(t) and (not _ASKS.search(t) or _FIRST_PERSON.search(t)):
         return HANDOFF
