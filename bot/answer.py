@@ -15,7 +15,7 @@ from typing import Callable, Sequence
 from bot.confidence import ConfidenceModel
 from bot.generate import GroundedWriter
 from bot.llm import Message
-from bot.scope import CASE_TOPIC, UNLISTED, ScopeGuard
+from bot.scope import CASE_TOPIC, PRIVATE_TOPIC, UNLISTED, ScopeGuard
 from kb.cues import NUMBER, PERMISSION, TIME, question_types, sentence_cue
 from bot.types import Citation, Reply
 from kb.models import Chunk
@@ -35,10 +35,15 @@ CASE_SPECIFIC = (
     "政策文件里没有这类信息，我不作推测。具体项目请查看中国政府采购网或本地公共资源交易平台发布的公告，"
     "或直接联系该项目的采购人、采购代理机构；如需帮助，也可以转人工客服。"
 )
+PRIVATE_MATTER = (
+    "这个问题看起来是企业内部或个人之间的采购、招标、报价或合同事务，不属于政府采购，知识库里的政策文件没有针对它的规定，"
+    "我不作推测。合同或消费纠纷可拨打 12348 法律服务热线或 12315 咨询；如需帮助，也可以转人工客服。"
+)
 OUT_OF_SCOPE_UNLISTED = (
     "这个问题看起来不是政府采购政策方面的问题，知识库里没有能可靠回答它的规定，我不作推测。"
     "您可以拨打 12345 政务服务便民热线，由相关部门解答；如需帮助，也可以转人工客服。"
 )
+UNLISTED_REPLIES = {UNLISTED: OUT_OF_SCOPE_UNLISTED, CASE_TOPIC: CASE_SPECIFIC, PRIVATE_TOPIC: PRIVATE_MATTER}
 QUOTE_LIMIT = 320
 SEE_ALSO_MARGIN = 1.0  # a runner-up within this many log-odds of the main passage is shown too
 
@@ -230,14 +235,11 @@ class Answerer:
 
     def unlisted_topic(self, question: str, result: SearchResult) -> str | None:
         """What the scope guard's learned checks make of a searched question, given how well the best of
-        the top three passages covers it: an everyday matter (UNLISTED), one case's facts (CASE_TOPIC), or
-        None (bot.scope.ScopeGuard.everyday_matter, case_matter)."""
+        the top three passages covers it (bot.scope.ScopeGuard.learned_topic)."""
         if not result.hits:
             return None
         covered = max((h.signals.get("coverage", 0.0) for h in result.hits[:3]), default=0.0)
-        if self.scope.everyday_matter(question, covered):
-            return UNLISTED
-        return CASE_TOPIC if self.scope.case_matter(question, covered) else None
+        return self.scope.learned_topic(question, covered)
 
     def answer(
         self,
@@ -259,8 +261,7 @@ class Answerer:
             return Reply(NOT_FOUND, [], 0.0, True, "low_confidence", "not_found", question)
         topic = self.unlisted_topic(question, result)
         if topic is not None:
-            text = CASE_SPECIFIC if topic == CASE_TOPIC else OUT_OF_SCOPE_UNLISTED
-            return Reply(text, [], 0.0, True, "out_of_scope", "not_found", question, extra={"topic": topic})
+            return Reply(UNLISTED_REPLIES[topic], [], 0.0, True, "out_of_scope", "not_found", question, extra={"topic": topic})
         conf = self.confidence_of(question, result)
         if not self.confidence.confident(conf):
             return Reply(NOT_FOUND, citations, conf, True, "low_confidence", "not_found", question)

@@ -11,6 +11,9 @@ Three questions are too open for word lists alone:
   than a rule — who won a named tender, a bureau's phone number, how far "my" complaint has got, next
   year's budget, what price wins, where a platform's button is? No policy text holds these, and an
   anchor (中标, 政府采购) does not make them answerable; bot.scope asks the model after the search.
+- **private** (``bot/data/private.json``): is the question about buying, tendering or quoting inside a
+  private firm or between private people (公司内部的采购审批流程, 装修找三家报价怎么比)? Procurement words,
+  no public buyer; bot.scope asks the model after the search, like the case check.
 
 All are fitted by ``python -m eval.train_ngram`` on labelled messages. Each threshold sits above
 every in-scope training question scored out of fold (by a model that never saw it), so a policy
@@ -30,7 +33,7 @@ from pathlib import Path
 from kb.textnorm import normalize
 
 _SPACE = re.compile(r"\s+")
-PERSON, EVERYDAY, CASE = "person", "everyday", "case"
+PERSON, EVERYDAY, CASE, PRIVATE = "person", "everyday", "case", "private"
 
 
 def grams(text: str) -> set[str]:
@@ -74,5 +77,5 @@ def data_path(name: str) -> Path:
 
 @lru_cache(maxsize=None)
 def shipped(name: str) -> NgramModel:
-    """The model shipped as bot/data/<name>.json (``person``, ``everyday`` or ``case``)."""
+    """The model shipped as bot/data/<name>.json (``person``, ``everyday``, ``case`` or ``private``)."""
     return NgramModel.load(data_path(name))

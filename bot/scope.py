@@ -14,12 +14,13 @@ qualification exam), so they decline a question even when it also uses procureme
 
 A question with no anchor that names no listed topic goes, after the search, to a learned check
 (bot.ngram_model, ``everyday``) fitted on everyday 12345 questions, near-misses and in-scope questions
-in everyday words (``everyday_matter``); when it fires and no passage plainly covers the question, the
+in everyday words (``learned_topic``); when it fires and no passage plainly covers the question, the
 question is out of scope without a named topic.
-A procurement question that asks for the facts of one case — who won a named tender, a bureau's phone
-number, how far "my" complaint has got, what price wins — goes to a third check (``case``,
-``case_matter``), anchors or not: no policy text holds such facts, and the assistant says where to find
-them instead of quoting a rule that merely shares the words.
+Two more learned checks judge a searched question whether it carries anchors or not (``learned_topic``):
+``case`` — it asks for the facts of one case (who won a named tender, a bureau's phone number, how far
+"my" complaint has got, what price wins), which no policy text holds, so the assistant says where such
+facts are published; ``private`` — it is about buying, tendering or quoting inside a private firm or
+between private people (公司内部采购流程, 装修报价), which government-procurement texts do not address.
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
-from bot.ngram_model import CASE, EVERYDAY, NgramModel, shipped
+from bot.ngram_model import CASE, EVERYDAY, PRIVATE, NgramModel, shipped
 from chunfeng.errors import ConfigError
 from kb.textnorm import normalize
 
@@ -43,8 +44,9 @@ def _pattern(text: str) -> re.Pattern[str]:
         ) from exc
 
 
-UNLISTED = "政府采购以外的事项"  # the topic of a question only the learned check turned away
-CASE_TOPIC = "具体项目或单位的个案信息"  # the topic of a question the case check turned away
+UNLISTED = "政府采购以外的事项"  # the topic of a question only the everyday check turned away
+CASE_TOPIC = "具体项目或单位的个案信息"  # ... the case check turned away
+PRIVATE_TOPIC = "企业或个人之间的采购事务"  # ... the private-procurement check turned away
 COVERED = 0.5  # a passage holding this share of the question's words covers it: the learned check stands down
 MIN_CHARS = 8  # shorter input is a keyword search ("预付款", "保证金"), which the check was not fitted on
 _CONTENT = re.compile(r"[\u4e00-\u9fffA-Za-z0-9]")
@@ -58,9 +60,10 @@ class OffTopic:
 
 class ScopeGuard:
     def __init__(self, categories: dict[str, list[str]], anchors: list[str], everyday: NgramModel | None = None,
-                 case: NgramModel | None = None) -> None:
+                 case: NgramModel | None = None, private: NgramModel | None = None) -> None:
         self.everyday = everyday or NgramModel()
-        self.case = case or NgramModel()
+        # checks that judge anchored questions too, in order: (topic, model)
+        self.anchored_checks = ((CASE_TOPIC, case or NgramModel()), (PRIVATE_TOPIC, private or NgramModel()))
         self.decisive = {c[1:].strip() for c in categories if c.startswith("!")}
         self.categories = {c.lstrip("!").strip(): [normalize(k) for k in ks if k] for c, ks in categories.items()}
         self.anchors = [normalize(a) for a in anchors if a and not a.startswith("re:")]
@@ -68,10 +71,10 @@ class ScopeGuard:
 
     @classmethod
     def load(cls, folder: Path | None = None) -> "ScopeGuard":
-        """The shipped lists and models, or those in `folder` (offtopic.tsv, anchors.txt; everyday.json and
-        case.json if any)."""
-        everyday = shipped(EVERYDAY) if folder is None else NgramModel.load(folder / "everyday.json")
-        case = shipped(CASE) if folder is None else NgramModel.load(folder / "case.json")
+        """The shipped lists and models, or those in `folder` (offtopic.tsv, anchors.txt; everyday.json,
+        case.json and private.json if any)."""
+        everyday, case, private = (shipped(name) if folder is None else NgramModel.load(folder / f"{name}.json")
+                                   for name in (EVERYDAY, CASE, PRIVATE))
         folder = folder or Path(str(resources.files("bot") / "data"))
         categories: dict[str, list[str]] = {}
         for line in (folder / "offtopic.tsv").read_text(encoding="utf-8").splitlines():
@@ -83,7 +86,7 @@ class ScopeGuard:
             for line in (folder / "anchors.txt").read_text(encoding="utf-8").splitlines()
             if line.strip() and not line.startswith("#")
         ]
-        return cls(categories, anchors, everyday, case)
+        return cls(categories, anchors, everyday, case, private)
 
     def anchored(self, question: str) -> bool:
         text = normalize(question)
@@ -101,18 +104,15 @@ class ScopeGuard:
                     return OffTopic(category, w)
         return None
 
-    def everyday_matter(self, question: str, covered: float) -> bool:
-        """The learned check's verdict on a question the lists let through: an everyday matter, when it
-        carries no anchor and the knowledge base does not plainly cover it (`covered`: the best
-        passage's share of the question's words; a local FAQ may answer "交易平台的密码忘了怎么办"). Keyword
-        searches of fewer than MIN_CHARS characters are never judged by it."""
+    def learned_topic(self, question: str, covered: float) -> str | None:
+        """What the learned checks make of a question the lists let through: UNLISTED (an everyday
+        matter; asked only without an anchor), CASE_TOPIC or PRIVATE_TOPIC (asked anchored or not), or
+        None. None of them judges a keyword search (fewer than MIN_CHARS characters) or a question the
+        knowledge base plainly covers (`covered`: the best passage's share of the question's words; a local
+        FAQ may answer "交易平台的密码忘了怎么办")."""
         text = normalize(question)
-        long_enough = len(_CONTENT.findall(text)) >= MIN_CHARS
-        return long_enough and covered < COVERED and not self.anchored(text) and self.everyday.fires(text)
-
-    def case_matter(self, question: str, covered: float) -> bool:
-        """The case check's verdict on a searched question: it asks for the facts of one case (a named
-        tender's winner, an office's phone number, the progress of "my" complaint), which no passage
-        holds. Anchors do not exempt it; the length and coverage conditions are everyday_matter's."""
-        text = normalize(question)
-        return len(_CONTENT.findall(text)) >= MIN_CHARS and covered < COVERED and self.case.fires(text)
+        if len(_CONTENT.findall(text)) < MIN_CHARS or covered >= COVERED:
+            return None
+        if not self.anchored(text) and self.everyday.fires(text):
+            return UNLISTED
+        return next((topic for topic, model in self.anchored_checks if model.fires(text)), None)

@@ -1,6 +1,6 @@
 """Fit the n-gram checks of bot.ngram_model — never on a held-out set.
 
-    python -m eval.train_ngram            # all: bot/data/person.json, everyday.json and case.json
+    python -m eval.train_ngram            # all: bot/data/person.json, everyday.json, case.json, private.json
     python -m eval.train_ngram person     # one of them
 
 - **person**: positives are messages that ask for a person; negatives are questions (in scope or not).
@@ -10,6 +10,8 @@
   out-of-scope questions of the gold sets tuned on.
 - **case**: positives are procurement-sounding questions about one case that no policy text answers
   (``eval/intents/case-train.jsonl``); negatives are the in-scope questions of all the files above.
+- **private**: positives are questions about buying, tendering or quoting inside private firms and between
+  private people (``eval/intents/private-train.jsonl``); negatives as for case.
 
 ``eval/intents/person-test.jsonl``, the test split, the unseen sets, dev-3 and probes 4, 7 and 8 are never read here
 (their near-duplicates were removed from the training files). Each threshold is the highest score of
@@ -26,7 +28,7 @@ from pathlib import Path
 
 import numpy as np
 
-from bot.ngram_model import CASE, EVERYDAY, PERSON, NgramModel, data_path, grams
+from bot.ngram_model import CASE, EVERYDAY, PERSON, PRIVATE, NgramModel, data_path, grams
 from eval import gold
 from eval.train import fit_logistic
 
@@ -37,12 +39,13 @@ FILES = {
     EVERYDAY: ("scope-train.jsonl",),
     # case questions against every in-scope question of the other files (people, everyday words)
     CASE: ("case-train.jsonl", "scope-train.jsonl", "person-train.jsonl", "person-dev.jsonl"),
+    PRIVATE: ("private-train.jsonl", "scope-train.jsonl", "person-train.jsonl", "person-dev.jsonl"),
 }
-POSITIVE = {PERSON: "handoff", EVERYDAY: "out", CASE: "out"}
+POSITIVE = {PERSON: "handoff", EVERYDAY: "out", CASE: "out", PRIVATE: "out"}
 # the case check's threshold leaves out the top 0.1% of in-scope scores: one voice-transcribed question
 # ("喂喂 请问一下 那个招标 保证金…") scores twice as high as any other, and the maximum would let through
 # only a tenth of the case questions; at run time the coverage condition stands guard as well
-QUANTILE = {PERSON: 1.0, EVERYDAY: 1.0, CASE: 0.999}
+QUANTILE = {PERSON: 1.0, EVERYDAY: 1.0, CASE: 0.999, PRIVATE: 1.0}
 
 
 def training_messages(name: str) -> list[tuple[str, bool, bool]]:
@@ -52,8 +55,8 @@ def training_messages(name: str) -> list[tuple[str, bool, bool]]:
     rows += [(it.question, it.scope, file) for file in TRAINED_ON for it in gold.load(REPO / "eval" / "gold" / file)]
     if name == EVERYDAY:  # a request for a person is neither an everyday matter nor a policy question
         rows = [r for r in rows if r[1] != "handoff"]
-    if name == CASE:  # case questions against policy questions; everyday matters are the other check's
-        rows = [r for r in rows if r[1] == "in" or (r[1] == "out" and r[2] == FILES[CASE][0])]
+    if name in (CASE, PRIVATE):  # its own questions against policy questions; everyday matters are another check's
+        rows = [r for r in rows if r[1] == "in" or (r[1] == "out" and r[2] == FILES[name][0])]
     rows = [(t, s) for t, s, _ in rows]
     return [(t, s == POSITIVE[name], s == "in") for t, s in rows]
 
@@ -89,14 +92,14 @@ def fit_model(messages: list[tuple[str, bool, bool]], folds: int = 5, margin: fl
 
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description="Fit the n-gram checks (person requests, everyday questions)")
-    ap.add_argument("names", nargs="*", help=f"which models: {PERSON}, {EVERYDAY}, {CASE} (default: all)")
+    ap.add_argument("names", nargs="*", help=f"which models: {PERSON}, {EVERYDAY}, {CASE}, {PRIVATE} (default: all)")
     ap.add_argument("--margin", type=float, default=0.0, help="threshold = best out-of-fold in-scope question's score + this")
     ap.add_argument("--dry-run", action="store_true", help="print, do not write the data files")
     args = ap.parse_args(argv)
     unknown = [n for n in args.names if n not in FILES]
     if unknown:
-        ap.error(f"没有名为 {'、'.join(unknown)} 的模型；可选 {PERSON}、{EVERYDAY} 或 {CASE}（不写则全部训练）")
-    for name in args.names or [PERSON, EVERYDAY, CASE]:
+        ap.error(f"没有名为 {'、'.join(unknown)} 的模型；可选 {PERSON}、{EVERYDAY}、{CASE} 或 {PRIVATE}（不写则全部训练）")
+    for name in args.names or list(FILES):
         messages = training_messages(name)
         model = fit_model(messages, margin=args.margin, quantile=QUANTILE[name])
         positives = [t for t, p, _ in messages if p]

@@ -1,13 +1,16 @@
 """The learned n-gram checks: features, a real (small) fit and its threshold, the shipped models, and
-their hooks in bot.intents (requests for a person) and bot.scope (everyday questions, one case's facts)."""
+their hooks in bot.intents (requests for a person) and bot.scope (everyday questions, one case's facts,
+private procurement)."""
 
 import json
 import math
 
+import pytest
+
 from bot import intents
-from bot.answer import CASE_SPECIFIC, OUT_OF_SCOPE_UNLISTED, Answerer
-from bot.ngram_model import CASE, EVERYDAY, PERSON, NgramModel, grams, shipped
-from bot.scope import CASE_TOPIC, UNLISTED, ScopeGuard
+from bot.answer import CASE_SPECIFIC, OUT_OF_SCOPE_UNLISTED, PRIVATE_MATTER, Answerer
+from bot.ngram_model import CASE, EVERYDAY, PERSON, PRIVATE, NgramModel, grams, shipped
+from bot.scope import CASE_TOPIC, PRIVATE_TOPIC, UNLISTED, ScopeGuard
 from eval.train_ngram import fit_model, training_messages
 from eval import gold
 from tests.conftest import REPO
@@ -46,12 +49,12 @@ def test_classify_asks_the_person_model_about_what_the_rules_leave_as_a_question
 def test_the_scope_guard_asks_the_everyday_model_only_about_unanchored_uncovered_questions():
     model = NgramModel({"广场舞": 5.0}, -1.0, 0.5, "test")
     guard = ScopeGuard({"邻里环境": ["噪音"]}, ["政府采购"], model)
-    assert guard.everyday_matter("楼下跳广场舞太吵", covered=0.2)
-    assert not guard.everyday_matter("楼下跳广场舞太吵", covered=0.8)  # a passage plainly covers it: a local FAQ may answer
-    assert not guard.everyday_matter("广场舞音响的政府采购怎么做", covered=0.2)  # an anchor keeps it in scope
-    assert not ScopeGuard({"邻里环境": ["噪音"]}, ["政府采购"]).everyday_matter("楼下跳广场舞太吵", covered=0.2)
+    assert guard.learned_topic("楼下跳广场舞太吵", covered=0.2) == UNLISTED
+    assert guard.learned_topic("楼下跳广场舞太吵", covered=0.8) is None  # a passage plainly covers it: a local FAQ may answer
+    assert guard.learned_topic("广场舞音响的政府采购怎么做", covered=0.2) is None  # an anchor keeps it in scope
+    assert ScopeGuard({"邻里环境": ["噪音"]}, ["政府采购"]).learned_topic("楼下跳广场舞太吵", covered=0.2) is None
     assert guard.off_topic("楼下跳广场舞太吵") is None and guard.off_topic("楼下噪音太吵").keyword == "噪音"  # the lists name topics
-    assert not guard.everyday_matter("广场舞", covered=0.0)  # a keyword search is not judged
+    assert guard.learned_topic("广场舞", covered=0.0) is None  # a keyword search is not judged
 
 
 def test_naming_a_provision_or_a_document_number_is_a_procurement_anchor():
@@ -76,38 +79,46 @@ def test_the_shipped_models_are_fitted_on_training_messages_only():
     held_out = [json.loads(line)["question"] for line in (REPO / "eval" / "intents" / "person-test.jsonl").open(encoding="utf-8")]
     held_out += [it.question for name in HELD_OUT + ("probe-scope-4.jsonl", "probe-scope-8.jsonl", "dev-3.jsonl")
                  for it in gold.load(REPO / "eval" / "gold" / name)]
-    for name in (PERSON, EVERYDAY, CASE):
+    for name in (PERSON, EVERYDAY, CASE, PRIVATE):
         # a one-word request ("人工") is everyone's; anything longer must not be shared
         assert not {t for t, _, _ in training_messages(name) if len(t) > 4} & set(held_out)
         assert math.isfinite(shipped(name).threshold) and len(shipped(name).weights) > 1000
 
 
-def test_the_case_check_judges_anchored_questions_too_but_stands_down_when_a_passage_covers_them():
-    guard = ScopeGuard({}, ["中标"], case=NgramModel({"谁中标": 5.0}, -1.0, 0.5, "test"))
-    assert guard.case_matter("县医院CT项目最后是谁中标了", covered=0.2)  # the anchor 中标 does not exempt it
-    assert not guard.case_matter("县医院CT项目最后是谁中标了", covered=0.7)
-    assert not guard.case_matter("谁中标", covered=0.0)  # a keyword search is not judged
-    assert not guard.everyday_matter("县医院CT项目最后是谁中标了", covered=0.2)  # the other check's business
+def test_the_case_and_private_checks_judge_anchored_questions_too_but_stand_down_when_a_passage_covers_them():
+    guard = ScopeGuard({}, ["中标", "招标"], case=NgramModel({"谁中标": 5.0}, -1.0, 0.5, "test"),
+                       private=NgramModel({"内部": 5.0}, -1.0, 0.5, "test"))
+    assert guard.learned_topic("县医院CT项目最后是谁中标了", covered=0.2) == CASE_TOPIC  # the anchor 中标 does not exempt it
+    assert guard.learned_topic("我们公司内部招标选食堂承包商要注意什么", covered=0.2) == PRIVATE_TOPIC
+    assert guard.learned_topic("县医院CT项目最后是谁中标了", covered=0.7) is None
+    assert guard.learned_topic("谁中标", covered=0.0) is None  # a keyword search is not judged
 
 
-def test_a_case_question_gets_the_reply_that_says_where_such_facts_are(sample_assistant):
+@pytest.mark.parametrize("question, topic, reply", [
+    ("县医院那个CT采购项目最后是谁中标了", CASE_TOPIC, CASE_SPECIFIC),
+    ("我们公司内部招标选食堂承包商要注意什么", PRIVATE_TOPIC, PRIVATE_MATTER),
+])
+def test_each_learned_topic_gets_its_own_reply(sample_assistant, question, topic, reply):
     answerer: Answerer = sample_assistant.answerer
     guard = answerer.scope
-    answerer.scope = ScopeGuard({}, ["中标"], case=NgramModel({"谁中标": 5.0}, -1.0, 0.5, "test"))
+    answerer.scope = ScopeGuard({}, ["中标", "招标"], case=NgramModel({"谁中标": 5.0}, -1.0, 0.5, "test"),
+                                private=NgramModel({"内部": 5.0}, -1.0, 0.5, "test"))
     try:
-        reply = answerer.answer("县医院那个CT采购项目最后是谁中标了")
+        got = answerer.answer(question)
     finally:
         answerer.scope = guard
-    assert reply.handoff and reply.reason == "out_of_scope" and reply.answer == CASE_SPECIFIC
-    assert reply.extra["topic"] == CASE_TOPIC and "公告" in reply.answer and reply.citations == []
+    assert got.handoff and got.reason == "out_of_scope" and got.answer == reply
+    assert got.extra["topic"] == topic and got.citations == [] and "转人工" in got.answer
 
 
-def test_the_shipped_case_check_tells_one_case_from_a_rule(sample_assistant):
-    """Questions the team wrote for this test, never trained on: the facts of one case are declined,
-    the rule about the same thing is answered."""
+def test_the_shipped_checks_tell_one_case_or_a_private_purchase_from_a_rule(sample_assistant):
+    """Questions the team wrote for this test, never trained on: the facts of one case and a purchase
+    between private parties are declined, the rule about the same thing is answered."""
     answerer: Answerer = sample_assistant.answerer
     for question in ("我们上个月递交的那个投诉，受理编号2025-117，现在处理到哪一步了", "市财政局政府采购监管科的电话是多少，办公室在几楼"):
         reply = answerer.answer(question)
         assert reply.reason == "out_of_scope" and reply.extra["topic"] == CASE_TOPIC, question
     for question in ("中标结果公告要在网上挂几天", "供应商投诉以后，财政部门多少个工作日内要作出处理决定"):
         assert answerer.answer(question).reason != "out_of_scope", question
+    reply = answerer.answer("我开了家奶茶店，想找几家供应商比比价进原料，报价单一般怎么谈")
+    assert reply.reason == "out_of_scope" and reply.extra["topic"] == PRIVATE_TOPIC

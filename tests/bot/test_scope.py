@@ -1,3 +1,5 @@
+import copy
+
 import pytest
 
 from bot.ngram_model import NgramModel
@@ -90,9 +92,11 @@ def test_the_answerer_holds_back_an_everyday_question_that_only_shares_words(sam
     result = answerer.search(question)
     assert answerer.confidence.confident(answerer.confidence.score(result))  # the model alone would answer
     assert result.domain_share < answerer.confidence.min_domain_share
-    everyday, answerer.scope.everyday = answerer.scope.everyday, NgramModel()  # the floor alone, without the learned check
+    guard = answerer.scope
+    answerer.scope = copy.copy(guard)  # the floor alone, without the learned checks
+    answerer.scope.everyday, answerer.scope.anchored_checks = NgramModel(), ()
     try:
         reply = answerer.answer(question)
     finally:
-        answerer.scope.everyday = everyday
+        answerer.scope = guard
     assert reply.handoff and reply.reason == "low_confidence" and "没有找到" in reply.answer
