@@ -1,6 +1,6 @@
 """Small learned text checks: character n-grams → a logistic score, weights kept as data.
 
-Three questions are too open for word lists alone:
+Four questions are too open for word lists alone:
 - **person** (``bot/data/person.json``): does the message ask for a human being? People do so in more
   ways than rules can list ("整个人出来跟我唠唠", "恁这机器人说半天俺也没弄明白"); bot.intents asks the
   model about what its phrase rules leave as a question.
@@ -16,8 +16,8 @@ Three questions are too open for word lists alone:
   no public buyer; bot.scope asks the model after the search, like the case check.
 
 All are fitted by ``python -m eval.train_ngram`` on labelled messages. Each threshold sits above
-every in-scope training question scored out of fold (by a model that never saw it), so a policy
-question is not taken for either. Scoring is a pure function of the text.
+every in-scope training question scored out of fold (by a model that never saw it; the case check: above
+99.9% of them), so a policy question is not taken for any of them. Scoring is a pure function of the text.
 """
 
 from __future__ import annotations

@@ -16,7 +16,8 @@
 ``eval/intents/person-test.jsonl``, the test split, the unseen sets, dev-3 and probes 4, 7 and 8 are never read here
 (their near-duplicates were removed from the training files). Each threshold is the highest score of
 an in-scope training question scored out of fold (``--margin`` above it): no policy question, scored
-by a model that never saw it, is taken for a request or an everyday matter.
+by a model that never saw it, is taken for a request or an everyday matter. The case check's is the
+99.9th percentile of those scores instead (``QUANTILE``).
 """
 
 from __future__ import annotations
