@@ -75,6 +75,8 @@ def test_a_decisive_category_declines_even_with_procurement_words(tmp_path):
     shipped = ScopeGuard.load()
     assert shipped.off_topic("我们小区业委会要招标选物业，怎么组织投票？").category == "业主自治"
     assert shipped.off_topic("招标采购职业资格考试怎么报名？").category == "职业资格考试"
+    # 业主 alone is also a construction project's owner (招标投标法), so it names no everyday topic
+    assert shipped.off_topic("业主拖欠工程款不给，我们施工单位怎么办") is None
 
 
 def test_a_broken_anchor_pattern_names_the_line_and_the_fix(tmp_path):
