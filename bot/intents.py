@@ -108,6 +108,13 @@ _PRESENCE = re.compile(r"^(在吗|在不在|在没在|在没|有人吗|有人在
 _VOCATIVE = re.compile(r"^(?:人工客服|客服|人工|小姐姐|小哥哥|小哥|同志|您好|你好)+[，,、\s]+")
 # 个人 in its sense of "an individual" (找个人担保, 以个人名义投标) is not a person to talk to
 _INDIVIDUAL = re.compile(r"个人(担保|名义|独资|身份|账户|投标|参加|报名|资质|挂靠|业务|所得|信息|隐私)")
+# "领导给评委打电话打招呼，这个合法吗": a question that ends asking for a judgement of what someone did
+_JUDGEMENT = re.compile(
+    r"(合法|违法|合规|违规|合理|正常|说得过去|站得住脚|算不算[\u4e00-\u9fff]{0,6}|属于什么[\u4e00-\u9fff]{0,4}|什么性质|受什么[\u4e00-\u9fff]{0,4}|怎么处理|怎么处罚|有没有问题|有问题|会怎样|会怎么样|什么后果|什么责任)"
+    r"(吗|么|嘛|不|没有)?[？?。！!]*$"
+)
+# "工作人员可以收供应商的礼品吗" mentions a person but asks about the rules
+_ABOUT_RULES = re.compile(r"(工作人员|负责人|经办人).{0,8}(可以|能否|能不能|不得|是否|应当|违法|回避|收|拿)")
 _GREETING = re.compile(r"^(你好|您好|hi|hello|哈喽|嗨|早上好|上午好|下午好|晚上好|在吗|在不在)[呀啊吗！!。.~～？?\s]*$", re.I)
 _THANKS = re.compile(r"^(谢谢|多谢|感谢|谢了|好的谢谢|好的|明白了|知道了|懂了|ok|好)[你您啦了呀啊！!。.~～\s]*$", re.I)
 
@@ -132,7 +139,7 @@ def classify(text: str, person: NgramModel | None = None) -> str:
     if _POLITE.search(t) and (not _ASKS.search(t) or _FIRST_PERSON.search(t)):
         return HANDOFF
     clauses = [_THEIR_PERSON.sub(r"\1", c) for c in _CLAUSES.split(t)]
-    if any(_PERSON.search(c) and _WISH.search(c) for c in clauses) and not _is_about_rules(t) and not _JUDGEMENT.search(t):
+    if any(_PERSON.search(c) and _WISH.search(c) for c in clauses) and not _ABOUT_RULES.search(t) and not _JUDGEMENT.search(t):
         return HANDOFF
     if _BOT_FAIL.search(t):
         return HANDOFF
@@ -151,14 +158,3 @@ def _opens_with_a_call(text: str) -> bool:
         return False
     return len(_PERSON.findall(first)) > 1 or bool(_PRESENCE.match(_PUNCT.sub("", rest[0]))) or not _ASKS.search(rest[0])
 
-
-# "领导给评委打电话打招呼，这个合法吗": a question that ends asking for a judgement of what someone did
-_JUDGEMENT = re.compile(
-    r"(合法|违法|合规|违规|合理|正常|说得过去|站得住脚|算不算[\u4e00-\u9fff]{0,6}|属于什么[\u4e00-\u9fff]{0,4}|什么性质|受什么[\u4e00-\u9fff]{0,4}|怎么处理|怎么处罚|有没有问题|有问题|会怎样|会怎么样|什么后果|什么责任)"
-    r"(吗|么|嘛|不|没有)?[？?。！!]*$"
-)
-
-
-def _is_about_rules(text: str) -> bool:
-    """'工作人员可以收供应商的礼品吗' mentions a person but asks about the rules."""
-    return bool(re.search(r"(工作人员|负责人|经办人).{0,8}(可以|能否|能不能|不得|是否|应当|违法|回避|收|拿)", text))

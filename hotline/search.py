@@ -7,11 +7,18 @@ import re
 from typing import Any
 
 from bot.answer import Answerer, pick_sentence, sentences
+from bot.scope import CASE_TOPIC, PRIVATE_TOPIC
 from hotline.categories import Categories
 from hotline.script import script
 from kb.retrieve import Filters, Hit, Term
 from kb.textnorm import normalize
 
+# what the operator tells a caller whose question no provision answers, by the scope guard's topic
+OPERATOR_ADVICE = {
+    CASE_TOPIC: "政策文件里没有具体项目或单位的信息，请告知来电人到中国政府采购网或本地公共资源交易平台查看该项目的公告，或联系采购人、采购代理机构。",
+    PRIVATE_TOPIC: "这是企业或个人之间的采购事务，不属于政府采购，合同或消费纠纷可建议来电人咨询 12348 或 12315。",
+}
+DEFAULT_ADVICE = "不是政府采购政策问题，请按热线分类转办。"
 _LIST_ITEM = re.compile(r"^[（(][一二三四五六七八九十\d]{1,3}[）)]")
 
 
@@ -61,7 +68,7 @@ class OperatorSearch:
         confidence = 0.0 if topic is not None or not result.hits else self.answerer.confidence_of(query, result)
         return {"results": out, "confidence": round(confidence, 3),
                 "confident": bool(out) and self.answerer.confidence.confident(confidence),
-                "off_topic": topic}
+                "off_topic": topic, "advice": OPERATOR_ADVICE.get(topic, DEFAULT_ADVICE) if topic else None}
 
     def _result(self, query: str, hit: Hit, terms: list[Term], category: str) -> dict[str, Any]:
         c = hit.chunk

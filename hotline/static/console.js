@@ -219,7 +219,7 @@
     status.textContent = "找到 " + hits.length + " 条 · " + took;
     if (verdict && verdict.off_topic) {  // the same scope guard the assistant uses
       status.classList.add("warn");
-      status.textContent += "。这个问题看起来属于“" + verdict.off_topic + "”，不是政府采购政策问题，请按热线分类转办。";
+      status.textContent += "。这个问题看起来属于“" + verdict.off_topic + "”，" + (verdict.advice || "不是政府采购政策问题，请按热线分类转办。");
     } else if (!matchedWords(hits[0]).length) {  // nothing in the knowledge base shares a word with the question
       status.classList.add("warn");
       status.textContent += "。结果与问题没有共同的词，可能答非所问，请核对后再答复。";

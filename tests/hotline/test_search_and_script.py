@@ -9,6 +9,7 @@ import httpx
 import pytest
 
 from bot.scope import CASE_TOPIC, UNLISTED
+from hotline.search import DEFAULT_ADVICE, OPERATOR_ADVICE
 
 from hotline.categories import OTHER, Categories
 from hotline.script import say_number, script, speakable
@@ -59,7 +60,7 @@ def test_result_shape_and_legal_basis(server):
 @pytest.mark.parametrize("q, topic", [("履约保证金最多交多少", None), ("中标通知书发出后多久签订合同", None)])
 def test_a_question_the_knowledge_base_answers_is_marked_confident(server, q, topic):
     body = search(server, server.login("operator1"), q=q).json()
-    assert body["confident"] is True and body["confidence"] >= 0.5 and body["off_topic"] is topic
+    assert body["confident"] is True and body["confidence"] >= 0.5 and body["off_topic"] is topic and body["advice"] is None
 
 
 @pytest.mark.parametrize("q, topic", [("小区停车位收费标准是多少", "住房物业"), ("今天天气怎么样", "生活咨询"),
@@ -72,6 +73,9 @@ def test_results_that_only_share_a_word_are_not_marked_confident(server, q, topi
     body = search(server, server.login("operator1"), q=q).json()
     assert body["confident"] is False and body["confidence"] < 0.5
     assert body["off_topic"] == topic
+    # what to tell the caller: where one case's facts are published, the hotline's own routing otherwise
+    assert body["advice"] == OPERATOR_ADVICE.get(topic, DEFAULT_ADVICE)
+    assert ("公共资源交易平台" in body["advice"]) == (topic == CASE_TOPIC)
 
 
 @pytest.mark.parametrize("q", QUERIES)
