@@ -259,6 +259,42 @@ def serve(
                 proxy_headers=settings.trust_proxy, forwarded_allow_ips="127.0.0.1" if settings.trust_proxy else None)
 
 
+@app.command()
+def bank(
+    kb: KbOption = None,
+    show: Annotated[int, typer.Option("--show", help="列出多少条有问题的条目")] = 20,
+    as_json: JsonOption = False,
+) -> None:
+    """检查问题库：每个问题是否对应到了知识库中的条文（按文件统计）。有问题时退出码为 1。"""
+    from chunfeng.factory import open_kb
+    from kb.questions import bank_report, builtin_bank, read_bank
+
+    try:
+        settings = _settings(kb)
+        builtin = read_bank([builtin_bank()]) if settings.builtin_questions else []
+        own = read_bank([settings.question_bank]) if settings.question_bank else []
+        knowledge = open_kb(settings)
+    except ChunfengError as exc:
+        _fail(exc)
+        return
+    report = bank_report(builtin, own, knowledge.registry.iter_chunks())
+    problems = report["problems"]
+    if as_json:
+        print(json.dumps(report, ensure_ascii=False, indent=2))
+    else:
+        out.print(f"问题库共 {report['questions']} 个问题（内置 {report['builtin']}，自建 {report['own']}），"
+                  f"{report['attached']} 个对应到 {report['passages']} 段条文。", highlight=False)
+        for doc, n in sorted(report["documents"].items()):
+            out.print(f"  {doc}\t{n['attached']}/{n['total']}", highlight=False)
+        if report["builtin_documents_not_imported"]:
+            out.print(f"[dim]内置问题库中另有 {len(report['builtin_documents_not_imported'])} 份文件不在本知识库（未导入，无需处理）。[/dim]", highlight=False)
+        for p in problems[:show]:
+            out.print(f"[yellow]未对应[/yellow] {p['origin']}：{p['document']}“{p['evidence']}”——{p['reason']}", highlight=False)
+        if len(problems) > show:
+            out.print(f"……另有 {len(problems) - show} 条（--show 调整条数，--json 看全部）。", highlight=False)
+    raise typer.Exit(1 if problems else 0)
+
+
 user_app = typer.Typer(help="管理坐席、话务员和管理员账号。")
 app.add_typer(user_app, name="user")
 

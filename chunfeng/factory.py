@@ -27,6 +27,7 @@ from chunfeng.settings import Settings
 from ingest.chunker import Chunker
 from kb.embed import Embedder, make_embedder
 from kb.glossary import Glossary
+from kb.questions import BankEntry, builtin_bank, read_bank
 from kb.rerank import make_reranker
 from kb.retrieve import HybridRetriever
 from kb.store import KnowledgeBase
@@ -64,8 +65,16 @@ def llm_for(settings: Settings) -> LLM | None:
                                max_tokens=settings.llm_max_tokens)
 
 
+def question_bank(settings: Settings) -> list[BankEntry]:
+    """The built-in question bank (unless switched off) and the operator's own folder."""
+    paths = [builtin_bank()] if settings.builtin_questions else []
+    if settings.question_bank:
+        paths.append(settings.question_bank)
+    return read_bank(paths)
+
+
 def build_answerer(settings: Settings, kb: KnowledgeBase, llm: LLM | None = None) -> Answerer:
-    retriever = HybridRetriever(kb, Glossary.load(), make_reranker(settings.rerank_model))
+    retriever = HybridRetriever(kb, Glossary.load(), make_reranker(settings.rerank_model), questions=question_bank(settings))
     llm = llm or llm_for(settings)
     writer = GroundedWriter(llm, timeout=settings.llm_timeout, history_turns=settings.llm_history_turns) if llm else None
     return Answerer(retriever, top_k=settings.top_k, writer=writer)

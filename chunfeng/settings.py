@@ -51,6 +51,13 @@ class Settings(BaseSettings):
         default=None,
         description="Local cross-encoder folder (e.g. bge-reranker-base) used to rerank the top candidates; unset = no cross-encoder.",
     )
+    question_bank: Path | None = Field(
+        default=None,
+        description="Folder of question-bank files (*.jsonl: document, evidence, question) for your own documents, used beside the built-in bank.",
+    )
+    builtin_questions: bool = Field(
+        default=True, description="Use the built-in question bank of the national texts (kb/data/questions)."
+    )
     top_k: int = Field(default=5, ge=1, le=50, description="Citations returned per answer.")
     max_chunk_chars: int = Field(
         default=600, ge=150, le=4000, description="Longest chunk before a long article is split into labelled parts."

@@ -33,6 +33,9 @@ FEATURES = (
     "sentence_coverage",  # the same, in the passage's best single sentence or list item
     "focus_coverage",  # the question's rarest words (its focus) found in the passage
     "bigram_coverage",  # share of the question's bigrams found in the passage
+    "bank_match",  # largest share of the question's bigrams one of the passage's bank questions holds (kb.questions)
+    "bank_coverage",  # IDF-weighted share of the question's words found in the passage's best-matching bank question
+    "bank_rr",  # 1 / rank in the bank-question BM25 list (0 when absent)
     "cue",  # the passage carries the kind of answer asked for (kb.cues)
     "is_article",
     "is_row",
@@ -51,7 +54,8 @@ FEATURES = (
 
 DEFAULT_WEIGHTS = {
     "word_bm25": 1.0, "bigram_bm25": 1.0, "vector": 1.0, "word_rr": 1.0, "bigram_rr": 1.0, "vector_rr": 0.5,
-    "coverage": 3.0, "heading_coverage": 0.8, "sentence_coverage": 1.0, "focus_coverage": 0.5, "bigram_coverage": 1.5, "cue": 0.5, "is_article": 0.2, "is_row": -0.3,
+    "coverage": 3.0, "heading_coverage": 0.8, "sentence_coverage": 1.0, "focus_coverage": 0.5, "bigram_coverage": 1.5,
+    "bank_match": 2.0, "bank_coverage": 1.5, "bank_rr": 0.5, "cue": 0.5, "is_article": 0.2, "is_row": -0.3,
     "is_text": -0.5, "length": 0.0, "domain": 0.3, "doc_named": 2.0,
     "level_law": 0.3, "level_regulation": 0.2, "level_rule": 0.1, "level_local": 0.0, "place_match": 1.0,
     "tendering_works": 0.3, "tendering_other": -0.3,

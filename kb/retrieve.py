@@ -26,6 +26,7 @@ from kb.glossary import Glossary
 from kb.keyword import Bm25Index
 from kb.lookup import DOMAIN_HINT, ArticleLookup, LookupResult
 from kb.models import Chunk
+from kb.questions import BankEntry, QuestionIndex, attach
 from kb.ranking import LinearRanker, legal_level, length_feature, place_match, places, tendering_features, works_question
 from kb.rerank import Reranker
 from kb.store import KnowledgeBase, date_number
@@ -139,6 +140,7 @@ class HybridRetriever:
         *,
         candidates: int = 30,
         expansion_weight: float = 0.6,
+        questions: list[BankEntry] | None = None,
     ) -> None:
         self.kb = kb
         self.glossary = glossary
@@ -146,7 +148,9 @@ class HybridRetriever:
         self.ranker = ranker or LinearRanker.load()
         self.candidates = candidates
         self.expansion_weight = expansion_weight
+        self.questions = questions or []
         self._lookup: tuple[int, ArticleLookup] | None = None
+        self._bank: tuple[int, QuestionIndex] | None = None
         self._lock = threading.Lock()
 
     def lookup_index(self) -> ArticleLookup:
@@ -155,6 +159,23 @@ class HybridRetriever:
             if self._lookup is None or self._lookup[0] != generation:
                 self._lookup = (generation, ArticleLookup(list(self.kb.registry.iter_chunks())))
             return self._lookup[1]
+
+    def warm(self) -> None:
+        """Build every index a first question would wait for (the keyword indexes, the lookup of
+        named provisions, the question bank); the server calls it in the background at start."""
+        self.kb.keyword_index()
+        self.lookup_index()
+        self.question_index()
+
+    def question_index(self) -> QuestionIndex:
+        """The question bank attached to the current generation's passages (kb.questions)."""
+        generation = self.kb.registry.generation()
+        with self._lock:
+            if self._bank is None or self._bank[0] != generation:
+                attached = attach(self.questions, self.kb.registry.iter_chunks()).questions if self.questions else {}
+                tokenizer = self.kb.tokenizer
+                self._bank = (generation, QuestionIndex(attached, tokenizer.tokens, tokenizer.query_bigrams))
+            return self._bank[1]
 
     # -- the pipeline ---------------------------------------------------------------------------
     def search(self, query: str, k: int = 10, filters: Filters | None = None) -> SearchResult:
@@ -185,8 +206,14 @@ class HybridRetriever:
                     vec_rank.append(cid)
                     vec_score[cid] = sim
 
+        # a fourth: the passages whose bank questions (kb.questions) match the question's words
+        bank = self.question_index()
+        bank_rank, _ = bank.search(
+            tokens, self.candidates, lambda cid: cid in table.position and (mask is None or mask[table.position[cid]] > 0)
+        )
+
         pinned = [cid for cid in (lookup.chunk_ids if lookup else []) if cid in table.position]
-        ids = list(dict.fromkeys(pinned + word_rank + bigram_rank + vec_rank))
+        ids = list(dict.fromkeys(pinned + word_rank + bigram_rank + vec_rank + bank_rank))
         chunks = {cid: c for cid, c in self.kb.chunks(ids).items() if filters.accepts(c)}
 
         terms = self.terms(query, tokens, words) if len(words) else []
@@ -198,6 +225,7 @@ class HybridRetriever:
         word_pos = {cid: i for i, cid in enumerate(word_rank, 1)}
         bigram_pos = {cid: i for i, cid in enumerate(bigram_rank, 1)}
         vec_pos = {cid: i for i, cid in enumerate(vec_rank, 1)}
+        bank_pos = {cid: i for i, cid in enumerate(bank_rank, 1)}
 
         hits: list[Hit] = []
         for cid in ids:
@@ -219,6 +247,7 @@ class HybridRetriever:
                 "sentence_coverage": sent_cov,
                 "focus_coverage": focus_cov,
                 "bigram_coverage": (sum(1 for b in qb_set if b in body) / len(qb_set)) if qb_set else 0.0,
+                **self._bank_features(bank, cid, terms, qb_set, bank_pos),
                 "cue": chunk_cue(c.text, types),
                 "is_article": 1.0 if c.kind == "article" else 0.0,
                 "is_row": 1.0 if c.kind == "row" else 0.0,
@@ -322,17 +351,33 @@ class HybridRetriever:
         toks = self.kb.tokenizer.tokens(text)
         return bool(toks) and all(keyword.df.get(t) for t in toks)
 
-    @staticmethod
-    def _coverage(c: Chunk, terms: list[Term]) -> tuple[float, float]:
+    @classmethod
+    def _coverage(cls, c: Chunk, terms: list[Term]) -> tuple[float, float]:
         """Share of the question's weight that the passage, and its headings alone, contain."""
-        total = sum(t.weight for t in terms)
-        if not total:
-            return 0.0, 0.0
-        body = normalize(c.index_text())
         head = normalize(" ".join((c.title, c.headings, c.label)))
-        got = sum(t.weight for t in terms if t.found_in(body))
-        got_head = sum(t.weight for t in terms if t.found_in(head))
-        return got / total, got_head / total
+        return cls._share_found(normalize(c.index_text()), terms), cls._share_found(head, terms)
+
+    @classmethod
+    def _bank_features(cls, bank: QuestionIndex, cid: str, terms: list[Term], qb_set: set[str],
+                       bank_pos: dict[str, int]) -> dict[str, float]:
+        """What the passage's bank questions (kb.questions) say about it: the best one's bigram
+        match and term coverage, and the passage's rank in the bank search."""
+        questions = bank.questions(cid)
+        if not questions:
+            return {"bank_match": 0.0, "bank_coverage": 0.0, "bank_rr": 0.0}
+        return {
+            "bank_match": bank.match(cid, qb_set),
+            "bank_coverage": max(cls._share_found(q, terms) for q in questions),
+            "bank_rr": 1.0 / bank_pos[cid] if cid in bank_pos else 0.0,
+        }
+
+    @staticmethod
+    def _share_found(text: str, terms: list[Term]) -> float:
+        """Share of the question's weight found in a (normalised) text."""
+        total = sum(t.weight for t in terms)
+        if not total or not text:
+            return 0.0
+        return sum(t.weight for t in terms if t.found_in(text)) / total
 
     @staticmethod
     def _focus(body: str, terms: list[Term]) -> tuple[float, float]:

@@ -6,6 +6,8 @@ No import-time singletons: tests build as many apps as they like, each on its ow
 from __future__ import annotations
 
 import json
+import logging
+import threading
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -17,6 +19,8 @@ from web import errors
 from web.api import router as api_router
 from web.ratelimit import RateLimiter
 from web.stream import router as stream_router
+
+log = logging.getLogger(__name__)
 
 JSON_LIMIT = 64 * 1024  # bytes; chat messages are capped far below this
 
@@ -89,12 +93,21 @@ def _replay(messages: list[dict], then: Any = None):
     return receive
 
 
+def _warm(svc: Services) -> None:
+    try:
+        svc.assistant.answerer.retriever.warm()
+    except Exception:  # a failure here shows again, with its message, at the first question
+        log.exception("building the indexes in the background failed")
+
+
 def create_app(settings: Settings, services: Services | None = None, *, owns_services: bool | None = None) -> FastAPI:
     svc = services or build_services(settings)
     owned = services is None if owns_services is None else owns_services
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
+        # the first caller should not wait for the indexes to be built
+        threading.Thread(target=_warm, args=(svc,), name="warm-indexes", daemon=True).start()
         yield
         if owned:  # whoever built the services closes them; here, that is us
             svc.close()

