@@ -13,10 +13,10 @@ from kb.textnorm import compact
 from tests.conftest import REPO, SAMPLES
 
 FLOORS = {
-    "hit@1": 0.92,
+    "hit@1": 0.95,
     "hit@5": 0.97,
-    "mrr@10": 0.95,
-    "answer_accuracy": 0.90,
+    "mrr@10": 0.96,
+    "answer_accuracy": 0.92,
     "oos_no_fabrication": 0.87,
     "handoff_request_rate": 1.0,
 }

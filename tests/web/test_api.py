@@ -183,20 +183,19 @@ def test_follow_ups_are_answered_from_the_right_documents_in_one_session(user):
     assert [m["id"] for m in later] == [msgs[-1]["id"]]
 
 
-# small-and-micro: the follow-up is rewritten to '小微企业有价格扣除吗？'. The row of the 分包 case, which
-# carries the literal phrase 小微企业, still ranks just above the row for 小型、微型企业; the ranker can
-# hardly tell them apart, so the answer shows the second as "另见" (bot.answer.see_also) and the user
-# gets the 10% either way.
-@pytest.mark.parametrize("first_question,first_fact,follow_up,fact,source", [
-    ("中型企业有价格扣除吗？", "不扣除", "那小微企业呢？", "10%", SME_GUIDE),
-    ("合同签订后多久要在网上公开？", "3个工作日", "那备案呢？", "5个工作日", NOTICE),
+# small-and-micro: the follow-up is rewritten to '小微企业有价格扣除吗？'. Two sample documents state the
+# 10%: the SME guide's table row and the supplier FAQ's item 9 (小微企业…有什么价格优惠); since the question
+# bank, whose questions for both say 小微企业价格扣除, the FAQ item comes first, the row just below it.
+@pytest.mark.parametrize("first_question,first_fact,follow_up,fact,sources_ok", [
+    ("中型企业有价格扣除吗？", "不扣除", "那小微企业呢？", "10%", {SME_GUIDE, SUPPLIER_FAQ}),
+    ("合同签订后多久要在网上公开？", "3个工作日", "那备案呢？", "5个工作日", {NOTICE}),
 ], ids=["small-and-micro", "filing"])
-def test_follow_up_about_another_subject_answers_for_that_subject(user, first_question, first_fact, follow_up, fact, source):
+def test_follow_up_about_another_subject_answers_for_that_subject(user, first_question, first_fact, follow_up, fact, sources_ok):
     first = user.chat(first_question)
-    assert sources(first)[0] == source
+    assert sources(first)[0] in sources_ok
     assert first_fact in first["answer"]
     follow = user.chat(follow_up, first["session_id"])
-    assert sources(follow)[0] == source
+    assert sources(follow)[0] in sources_ok
     assert fact in follow["answer"].split("相关规定")[0], follow["answer"]
     for line in follow["answer"].splitlines():  # a provision shown as 另见 is not listed again below it
         if line.startswith("另见："):
