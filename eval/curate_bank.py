@@ -34,10 +34,6 @@ def bigrams(text: str) -> frozenset[str]:
     return frozenset(han[i : i + 2] for i in range(len(han) - 1))
 
 
-def jaccard(a: frozenset[str], b: frozenset[str]) -> float:
-    return len(a & b) / len(a | b) if a and b else 0.0
-
-
 def gold_questions(dirs=GOLD_DIRS) -> list[frozenset[str]]:
     out = []
     for d in dirs:
@@ -111,6 +107,7 @@ def main() -> None:
     result = attach(read_bank([args.out]), chunks)
     print(f"{sum(map(len, kept.values()))} questions written to {args.out} ({len(kept)} documents, {len(result.questions)} passages); "
           f"dropped: {dropped} near-duplicates of gold questions, {unknown} of unknown documents, {len(missed)} not found in their document")
+
 
 if __name__ == "__main__":
     main()

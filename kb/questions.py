@@ -19,8 +19,8 @@ The built-in bank (``kb/data/questions/``) covers the national texts; a city add
 for local documents (``CHUNFENG_QUESTION_BANK``). A question whose document is not in the
 knowledge base, or whose evidence no passage contains, is simply not attached (``chunfeng bank``
 reports them). Nothing here decides an answer: the bank only adds ranking evidence
-(``bank_match``, ``bank_coverage``) and a fourth candidate search, which the ranker weighs like
-any other feature.
+(``bank_match``, ``bank_coverage``, ``bank_rr``) and a fourth candidate search, which the ranker
+weighs like any other feature.
 """
 
 from __future__ import annotations
@@ -81,7 +81,7 @@ def read_bank(paths: Iterable[Path]) -> list[BankEntry]:
 
 def _read_file(file: Path) -> list[BankEntry]:
     out: list[BankEntry] = []
-    for n, line in enumerate(file.read_text(encoding="utf-8").splitlines(), 1):
+    for n, line in enumerate(file.read_text(encoding="utf-8-sig").splitlines(), 1):  # a BOM from Windows editors
         if not line.strip():
             continue
         where = f"{file.name}:{n}"
@@ -94,7 +94,7 @@ def _read_file(file: Path) -> list[BankEntry]:
             raise ConfigError(f"问题库 {file} 第 {n} 行缺少字段 {', '.join(missing)}。每行需要 document（文件标题或文件名）、evidence（条文原文片段）和 question。")
         if len(_key(row["evidence"])) < MIN_EVIDENCE:
             raise ConfigError(f"问题库 {file} 第 {n} 行的 evidence“{row['evidence']}”太短（至少 {MIN_EVIDENCE} 个字）。请摘录能唯一定位该条文的一句原文。")
-        out.append(BankEntry(row["document"].strip(), row["evidence"], row["question"].strip(), where))
+        out.append(BankEntry(str(row["document"]).strip(), str(row["evidence"]), str(row["question"]).strip(), where))
     return out
 
 

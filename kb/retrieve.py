@@ -1,10 +1,11 @@
-"""Hybrid retrieval: three candidate searches, then one ranking that knows the passages' structure.
+"""Hybrid retrieval: four candidate searches, then one ranking that knows the passages' structure.
 
 1. A direct lookup ("政府采购法第二十二条") pins the named provision first; naming only a document
    makes its chunks preferred.
 2. The question is tokenised (jieba + domain dictionary, and character bigrams) and expanded with
    the glossary.
-3. Word BM25, bigram BM25 and the vector index each propose candidates (filters apply to all three).
+3. Word BM25, bigram BM25, the vector index and the question bank (kb.questions: questions in the
+   askers' words, tied to their provisions) each propose candidates (filters apply to all four).
 4. Every candidate gets the features of kb.ranking (coverage of the question, words in the title or
    section, the answer kind asked for, structure …) and the linear ranker scores it.
 5. An optional cross-encoder reranks the head of the list.

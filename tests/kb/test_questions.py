@@ -59,6 +59,11 @@ def test_a_malformed_line_names_the_file_line_and_fix(tmp_path, line, says):
     assert says in err.value.message and "bad.jsonl" in err.value.message
 
 
+def test_a_file_saved_with_a_bom_reads_like_any_other(tmp_path):
+    (tmp_path / "bom.jsonl").write_text(json.dumps(ROW, ensure_ascii=False) + "\n", encoding="utf-8-sig")
+    assert [e.question for e in read_bank([tmp_path])] == [ROW["question"]]
+
+
 def test_a_missing_folder_says_which_setting_to_check(tmp_path):
     with pytest.raises(ConfigError, match="CHUNFENG_QUESTION_BANK"):
         read_bank([tmp_path / "nowhere"])
