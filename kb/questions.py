@@ -104,9 +104,9 @@ NO_EVIDENCE = "文件中找不到这段原文（条文可能已修改）"
 
 @dataclass
 class Attachment:
-    """Where a bank's entries landed: questions per chunk id, and the entries that found no passage."""
+    """Where a bank's entries landed: the entries per chunk id, and those that found no passage."""
 
-    questions: dict[str, list[str]]
+    questions: dict[str, list[BankEntry]]
     unattached: list[tuple[BankEntry, str]]  # (entry, reason)
 
     def per_document(self, entries: Sequence[BankEntry]) -> dict[str, tuple[int, int]]:
@@ -137,7 +137,7 @@ def attach(entries: Sequence[BankEntry], chunks: Iterable[Chunk]) -> Attachment:
             texts = [(c.id, _key(c.text)) for c in docs[doc_id]]
             for key in named:
                 by_doc.setdefault(key, []).extend(texts)
-    questions: dict[str, list[str]] = {}
+    questions: dict[str, list[BankEntry]] = {}
     unattached: list[tuple[BankEntry, str]] = []
     for e in entries:
         passages = by_doc.get(_key(e.document))
@@ -149,7 +149,7 @@ def attach(entries: Sequence[BankEntry], chunks: Iterable[Chunk]) -> Attachment:
         if not hits:
             unattached.append((e, NO_EVIDENCE))
         for cid in dict.fromkeys(hits):
-            questions.setdefault(cid, []).append(e.question)
+            questions.setdefault(cid, []).append(e)
     return Attachment(questions, unattached)
 
 
@@ -179,11 +179,12 @@ class QuestionIndex:
     """The attached questions of one knowledge-base generation: a BM25 index over each passage's
     questions (for candidates) and what the ranking features need."""
 
-    def __init__(self, attached: dict[str, list[str]], tokens_of, bigrams_of) -> None:
+    def __init__(self, attached: dict[str, list[BankEntry]], tokens_of, bigrams_of) -> None:
         self.ids = list(attached)
-        self._normalized = {cid: [normalize(q) for q in qs] for cid, qs in attached.items()}
-        self._bigrams = {cid: [set(bigrams_of(q)) for q in qs] for cid, qs in attached.items()}
-        self.index = Bm25Index.build(self.ids, [tokens_of(" ".join(attached[cid])) for cid in self.ids])
+        self._normalized = {cid: [normalize(e.question) for e in es] for cid, es in attached.items()}
+        self._evidence = {cid: [e.evidence for e in es] for cid, es in attached.items()}
+        self._bigrams = {cid: [set(bigrams_of(e.question)) for e in es] for cid, es in attached.items()}
+        self.index = Bm25Index.build(self.ids, [tokens_of(" ".join(e.question for e in attached[cid])) for cid in self.ids])
         self.size = sum(len(qs) for qs in attached.values())
         df: dict[str, int] = {}
         for questions in self._bigrams.values():
@@ -215,11 +216,19 @@ class QuestionIndex:
         """The largest share of the query's bigrams, weighted by their rarity among the bank's
         questions, that one of the passage's questions holds: sharing 标准 and 多少 says little,
         sharing 劳务报酬 a lot; a bigram no bank question has counts as the rarest."""
-        if not query_bigrams:
-            return 0.0
+        return self.best(chunk_id, query_bigrams)[0]
+
+    def best(self, chunk_id: str, query_bigrams: set[str]) -> tuple[float, str]:
+        """The match of the passage's best-matching question and that question's evidence (the
+        piece of the provision that answers it; "" when nothing matches)."""
+        questions = self._bigrams.get(chunk_id, ())
+        if not query_bigrams or not questions:
+            return 0.0, ""
         weight = {b: self._idf.get(b, self._unseen) for b in query_bigrams}
         total = sum(weight.values())
-        return max((sum(weight[b] for b in query_bigrams & q) / total for q in self._bigrams.get(chunk_id, ())), default=0.0)
+        shares = [sum(weight[b] for b in query_bigrams & q) / total for q in questions]
+        i = max(range(len(shares)), key=shares.__getitem__)
+        return shares[i], (self._evidence[chunk_id][i] if shares[i] > 0 else "")
 
     def questions(self, chunk_id: str) -> list[str]:
         """The passage's questions, normalised (for term coverage)."""

@@ -101,6 +101,7 @@ class Hit:
     chunk: Chunk
     score: float
     signals: dict[str, float] = field(default_factory=dict)
+    evidence: str = ""  # the provision's words that answer the passage's best-matching bank question
 
 
 @dataclass
@@ -234,6 +235,7 @@ class HybridRetriever:
             if c is None:
                 continue
             body = normalize(c.index_text())
+            bank_best = bank.best(cid, qb_set)
             cov, head_cov = self._coverage(c, terms)
             sent_cov, focus_cov = self._focus(body, terms)
             features = {
@@ -248,7 +250,7 @@ class HybridRetriever:
                 "sentence_coverage": sent_cov,
                 "focus_coverage": focus_cov,
                 "bigram_coverage": (sum(1 for b in qb_set if b in body) / len(qb_set)) if qb_set else 0.0,
-                **self._bank_features(bank, cid, terms, qb_set, bank_pos),
+                **self._bank_features(bank, cid, terms, bank_best, bank_pos),
                 "cue": chunk_cue(c.text, types),
                 "is_article": 1.0 if c.kind == "article" else 0.0,
                 "is_row": 1.0 if c.kind == "row" else 0.0,
@@ -261,7 +263,7 @@ class HybridRetriever:
             }
             logit = self.ranker.score(features)
             signals = {**features, "logit": logit, "lookup": 1.0 if cid in pinned else 0.0}
-            hits.append(Hit(c, 1.0 / (1.0 + math.exp(-logit)), signals))
+            hits.append(Hit(c, 1.0 / (1.0 + math.exp(-logit)), signals, bank_best[1]))
 
         if self.reranker is not None and hits:
             head = sorted(hits, key=lambda h: -h.score)[:20]
@@ -359,7 +361,7 @@ class HybridRetriever:
         return cls._share_found(normalize(c.index_text()), terms), cls._share_found(head, terms)
 
     @classmethod
-    def _bank_features(cls, bank: QuestionIndex, cid: str, terms: list[Term], qb_set: set[str],
+    def _bank_features(cls, bank: QuestionIndex, cid: str, terms: list[Term], best: tuple[float, str],
                        bank_pos: dict[str, int]) -> dict[str, float]:
         """What the passage's bank questions (kb.questions) say about it: the best one's bigram
         match and term coverage, and the passage's rank in the bank search."""
@@ -367,7 +369,7 @@ class HybridRetriever:
         if not questions:
             return {"bank_match": 0.0, "bank_coverage": 0.0, "bank_rr": 0.0}
         return {
-            "bank_match": bank.match(cid, qb_set),
+            "bank_match": best[0],
             "bank_coverage": max(cls._share_found(q, terms) for q in questions),
             "bank_rr": 1.0 / bank_pos[cid] if cid in bank_pos else 0.0,
         }

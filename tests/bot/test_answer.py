@@ -21,6 +21,19 @@ def test_the_answer_sentence_carries_what_was_asked():
     assert "不得" in picked.sentence
 
 
+def test_the_sentence_a_matching_bank_question_points_to_is_preferred():
+    text = "第三条 采购人应当公开采购信息。供应商提供虚假材料的，不得参加采购活动。"
+    terms = [Term("公司", ("公司",), 1.0, True), Term("采购", ("采购",), 1.0, True), Term("信息", ("信息",), 1.0, True)]
+    question = "公司造假了还能参加采购吗"
+    plain = pick_sentence([_hit(text)], terms, question)
+    assert "公开采购信息" in plain.sentence  # the words alone point to the wrong sentence
+    hit = _hit(text)
+    hit.signals["bank_match"], hit.evidence = 0.9, "提供虚假 材料的"  # a bank question like this one, tied to that clause
+    assert "虚假材料" in pick_sentence([hit], terms, question).sentence
+    hit.signals["bank_match"] = 0.1  # a faint match moves nothing
+    assert "公开采购信息" in pick_sentence([hit], terms, question).sentence
+
+
 def _article(cid, label, text, logit):
     c = Chunk(id=cid, doc_id="d", source="s.txt", ordinal=0, kind="article", text=text, section=f"T > {label}", label=label, title="T")
     return Hit(c, 0.5, {"logit": logit})

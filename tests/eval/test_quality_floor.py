@@ -16,7 +16,7 @@ FLOORS = {
     "hit@1": 0.95,
     "hit@5": 0.97,
     "mrr@10": 0.96,
-    "answer_accuracy": 0.92,
+    "answer_accuracy": 0.95,
     "oos_no_fabrication": 0.87,
     "handoff_request_rate": 1.0,
 }

@@ -83,17 +83,22 @@ def test_entries_attach_by_title_or_file_name_ignoring_whitespace_and_width():
         BankEntry("另一部法", "二十日内签订合同", "合同多久签", "t:5"),
     ]
     result = attach(entries, chunks)
-    assert result.questions == {"c4": ["造假的公司还能来投标吗"], "c3": ["中标后多久签合同", "合同要几天内签"]}
+    assert {cid: [e.question for e in es] for cid, es in result.questions.items()} == {
+        "c4": ["造假的公司还能来投标吗"], "c3": ["中标后多久签合同", "合同要几天内签"]}
     assert [(e.origin, why) for e, why in result.unattached] == [("t:4", NO_EVIDENCE), ("t:5", NO_DOCUMENT)]
     assert result.per_document(entries) == {"示例采购管理法": (2, 3), "sample-law.md": (1, 1), "另一部法": (0, 1)}
 
 
 def test_the_index_matches_questions_by_their_bigrams_and_words():
     tok = Tokenizer()
-    index = QuestionIndex({"c4": ["造假的公司还能来投标吗", "弄虚作假被查出来怎么办"], "c3": ["中标后多久签合同"]}, tok.tokens, tok.query_bigrams)
+    entry = lambda q, ev: BankEntry("示例采购管理法", ev, q, "t")  # noqa: E731
+    index = QuestionIndex({"c4": [entry("造假的公司还能来投标吗", "提供虚假材料的"), entry("弄虚作假被查出来怎么办", "拒绝接受监督检查的")],
+                           "c3": [entry("中标后多久签合同", "二十日内签订合同")]}, tok.tokens, tok.query_bigrams)
     assert len(index) == 2 and index.size == 3
     q = set(tok.query_bigrams("公司造假还能投标吗"))
     assert index.match("c4", q) > 0.5 and index.match("c3", q) == 0.0 and index.match("nope", q) == 0.0
+    assert index.best("c4", q) == (index.match("c4", q), "提供虚假材料的")  # the evidence of the question that matched
+    assert index.best("c3", q) == (0.0, "")
     ids, scores = index.search(tok.tokens("造假 投标"), 5)
     assert ids == ["c4"] and scores["c4"] > 0
     assert index.search(tok.tokens("造假 投标"), 5, accepts=lambda cid: cid != "c4")[0] == []
