@@ -36,6 +36,9 @@ def configure_logging(level: str = "WARNING") -> None:
     handler = logging.StreamHandler()
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     handler.addFilter(MaskingFilter())
+    # the handler filters too: a library that sets its own logger to DEBUG (bm25s does) would otherwise
+    # reach the console past the root level
+    handler.setLevel(level.upper())
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())
