@@ -295,6 +295,62 @@ def bank(
     raise typer.Exit(1 if problems else 0)
 
 
+@app.command(name="bank-draft")
+def bank_draft(
+    folder: Annotated[Path, typer.Option("--out", help="草稿写到这个文件夹（每份文件一个 .jsonl），审核修改后再设为 CHUNFENG_QUESTION_BANK")],
+    document: Annotated[Optional[list[str]], typer.Option("--document", help="只为这些文件起草（标题或文件名，可重复）；默认：问题库中还没有问题的文件")] = None,
+    per: Annotated[int, typer.Option("--per", min=1, max=20, help="每段条文起草几个问题")] = 5,
+    kb: KbOption = None,
+) -> None:
+    """用配置的大模型为自己的政策文件起草问题库（需要 CHUNFENG_LLM_BASE_URL）。"""
+    from bot.bank_writer import draft_bank, write_bank
+    from chunfeng.factory import llm_for, open_kb, question_bank
+    from kb.questions import attach
+    from kb.textnorm import compact, normalize
+
+    try:
+        settings = _settings(kb)
+        llm = llm_for(settings)
+        if llm is None:
+            err.print("起草问题库需要大模型：请设置 CHUNFENG_LLM_BASE_URL 和 CHUNFENG_LLM_MODEL（本地 OpenAI 兼容接口，如 Qwen、DeepSeek）。")
+            raise typer.Exit(2)
+        knowledge = open_kb(settings)
+        chunks = list(knowledge.registry.iter_chunks())
+        covered = set(attach(question_bank(settings), chunks).questions)
+    except ChunfengError as exc:
+        _fail(exc)
+        return
+    docs: dict[str, list] = {}
+    for c in chunks:
+        docs.setdefault(c.doc_id, []).append(c)
+    if document:
+        wanted = {compact(normalize(d)) for d in document}
+        chosen = {i: cs for i, cs in docs.items() if wanted & {compact(normalize(cs[0].title)), compact(normalize(cs[0].source))}}
+        if len(chosen) < len(wanted):
+            names = "、".join(sorted({cs[0].source for cs in docs.values()}))
+            err.print(f"--document 中有文件不在知识库里。知识库中的文件：{names}")
+            raise typer.Exit(2)
+    else:
+        chosen = {i: cs for i, cs in docs.items() if not covered & {c.id for c in cs}}
+    if not chosen:
+        out.print("知识库中的文件都已有问题库，没有需要起草的。（用 --document 指定文件可重新起草）", highlight=False)
+        return
+    failures = 0
+    for cs in chosen.values():
+        with Progress(TextColumn(f"[bold]起草[/bold] {cs[0].source}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                      console=err, transient=True) as progress:
+            task = progress.add_task("", total=len(cs))
+            report = draft_bank(llm, cs, per, on_progress=lambda i, n, c: progress.update(task, completed=i - 1))
+        path = write_bank(report.entries, folder, Path(cs[0].source).stem + ".jsonl")
+        failures += len(report.failures)
+        out.print(f"{cs[0].title}：{len(report.entries)} 个问题 → {path}"
+                  + (f"；{len(report.failures)} 段失败" if report.failures else ""), highlight=False)
+        for c, why in report.failures[:5]:
+            out.print(f"  [yellow]失败[/yellow] {c.label or c.ordinal}：{why}", highlight=False)
+    out.print("请审核、修改草稿后，把 CHUNFENG_QUESTION_BANK 设为该文件夹，并用 `chunfeng bank` 检查。", highlight=False)
+    raise typer.Exit(1 if failures else 0)
+
+
 user_app = typer.Typer(help="管理坐席、话务员和管理员账号。")
 app.add_typer(user_app, name="user")
 
