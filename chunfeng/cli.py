@@ -227,10 +227,19 @@ def eval_command(
     out.print(f"评测集 {dataset}（{result.systems[0].metrics['questions']} 题），向量：{result.embedder}", highlight=False)
     out.print("指标".ljust(22) + "".join(n[:18].ljust(20) for n in names), highlight=False)
     for key, label in METRIC_NAMES.items():
-        values = "".join(f"{s.metrics[key]:.3f}".ljust(20) if "latency" not in key else f"{s.metrics[key]:.1f}".ljust(20) for s in result.systems)
+        if not any(key in s.metrics for s in result.systems):
+            continue  # e.g. the language-model rates, when no model is configured
+        values = "".join(_metric_cell(s.metrics, key) for s in result.systems)
         out.print(label.ljust(22 - sum(1 for ch in label if ord(ch) > 127)) + values, highlight=False)
     failures = [r for r in result.systems[0].rows if not r["passed"]]
     out.print(f"\n未通过 {len(failures)} 题" + (f"；报告：{report}" if report else "（加 --report report.html 查看每一题）"), highlight=False)
+
+
+def _metric_cell(metrics: dict, key: str) -> str:
+    """One cell of the console table: "—" where a system has no such figure (a baseline never asks a model)."""
+    if key not in metrics:
+        return "—".ljust(20)
+    return (f"{metrics[key]:.1f}" if "latency" in key else f"{metrics[key]:.3f}").ljust(20)
 
 
 @app.command()

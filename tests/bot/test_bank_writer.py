@@ -64,15 +64,15 @@ def test_a_failing_model_skips_only_that_passage():
 
 
 def run(*args, env):
-    return subprocess.run([sys.executable, "-m", "chunfeng.cli", *args], capture_output=True, text=True,
-                          env={**os.environ, **env}, timeout=300)
+    full = {k: v for k, v in {**os.environ, **env}.items() if v is not None}  # None: unset
+    return subprocess.run([sys.executable, "-m", "chunfeng.cli", *args], capture_output=True, text=True, env=full, timeout=300)
 
 
 def test_bank_draft_command_against_a_local_model_server(tmp_path: Path):
     kb = tmp_path / "kb"
     assert run("ingest", str(SAMPLES), "--kb", str(kb), env={}).returncode == 0
-    no_llm = run("bank-draft", "--out", str(tmp_path / "drafts"), "--kb", str(kb), env={"CHUNFENG_LLM_BASE_URL": ""})
-    assert no_llm.returncode == 2 and "CHUNFENG_LLM_BASE_URL" in no_llm.stderr
+    no_llm = run("bank-draft", "--out", str(tmp_path / "drafts"), "--kb", str(kb), env={"CHUNFENG_LLM_BASE_URL": None})
+    assert no_llm.returncode == 2 and "起草问题库需要大模型" in no_llm.stderr
     with FakeOpenAI() as fake:
         fake.reply_with("投标还要交押金吗？\n保证金什么时候退？")
         env = {"CHUNFENG_LLM_BASE_URL": fake.base + "/v1", "CHUNFENG_LLM_MODEL": "qwen-test"}

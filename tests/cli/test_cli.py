@@ -10,7 +10,7 @@ from tests.conftest import SAMPLES
 
 
 def run(*args, cwd=None, env=None):
-    full_env = {**os.environ, **(env or {})}
+    full_env = {k: v for k, v in {**os.environ, **(env or {})}.items() if v is not None}  # None: unset
     return subprocess.run(
         [sys.executable, "-m", "chunfeng.cli", *args], capture_output=True, text=True, cwd=cwd, env=full_env, timeout=300
     )
@@ -115,3 +115,17 @@ def test_bank_reports_which_questions_found_their_provision(tmp_path: Path):
     (bank / "broken.jsonl").write_text('{"document": "x"\n', encoding="utf-8")
     broken = run("bank", "--kb", str(kb), env=env)
     assert broken.returncode == 2 and "broken.jsonl第1行不是合法的JSON" in "".join(broken.stderr.split())
+
+
+def test_eval_prints_the_comparison_and_writes_the_report(tmp_path: Path):
+    """The human-readable run the issue's acceptance command makes (with --baselines and --report)."""
+    rows = [json.loads(x) for x in (Path(__file__).resolve().parents[2] / "eval" / "gold" / "sample.jsonl").read_text(encoding="utf-8").splitlines()]
+    small = tmp_path / "small.jsonl"
+    picked = [r for r in rows if r["scope"] == "in"][:3] + [r for r in rows if r["scope"] == "out"][:1] + [r for r in rows if r["scope"] == "handoff"][:1]
+    small.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in picked), encoding="utf-8")
+    report = tmp_path / "report.html"
+    done = run("eval", "--dataset", str(small), "--corpus", str(SAMPLES), "--kb", str(tmp_path / "kb"), "--baselines",
+               "--report", str(report), env={"CHUNFENG_LLM_BASE_URL": None})
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "首位命中率 hit@1" in done.stdout and "误转人工率" in done.stdout and "大模型答复采用率" not in done.stdout
+    assert report.is_file() and "LangChain" in report.read_text(encoding="utf-8")
