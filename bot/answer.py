@@ -20,7 +20,8 @@ from kb.cues import NUMBER, PERMISSION, TIME, question_types, sentence_cue
 from bot.types import Citation, Reply
 from kb.models import Chunk
 from kb.retrieve import Filters, Hit, HybridRetriever, SearchResult, Term
-from kb.textnorm import compact, normalize
+from kb.questions import match_key
+from kb.textnorm import normalize
 
 NOT_FOUND = (
     "抱歉，知识库里没有找到能直接回答这个问题的政策规定。为避免给您不准确的信息，我不作推测。"
@@ -118,7 +119,7 @@ def evidence_bonus(hit: Hit, sentence: str) -> float:
     answers a question like this one: worth as much as that question matches."""
     if not hit.evidence:
         return 0.0
-    evidence, text = compact(normalize(hit.evidence)), compact(normalize(sentence))
+    evidence, text = match_key(hit.evidence), match_key(sentence)
     holds = evidence in text or (len(text) >= 8 and text in evidence)  # the evidence may span two sentences
     return EVIDENCE_WEIGHT * hit.signals.get("bank_match", 0.0) if holds else 0.0
 

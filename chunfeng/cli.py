@@ -314,8 +314,7 @@ def bank_draft(
     """用配置的大模型为自己的政策文件起草问题库（需要 CHUNFENG_LLM_BASE_URL）。"""
     from bot.bank_writer import draft_bank, write_bank
     from chunfeng.factory import llm_for, open_kb, question_bank
-    from kb.questions import attach
-    from kb.textnorm import compact, normalize
+    from kb.questions import attach, match_key
 
     try:
         settings = _settings(kb)
@@ -333,8 +332,8 @@ def bank_draft(
     for c in chunks:
         docs.setdefault(c.doc_id, []).append(c)
     if document:
-        wanted = {compact(normalize(d)) for d in document}
-        chosen = {i: cs for i, cs in docs.items() if wanted & {compact(normalize(cs[0].title)), compact(normalize(cs[0].source))}}
+        wanted = {match_key(d) for d in document}
+        chosen = {i: cs for i, cs in docs.items() if wanted & {match_key(cs[0].title), match_key(cs[0].source)}}
         if len(chosen) < len(wanted):
             names = "、".join(sorted({cs[0].source for cs in docs.values()}))
             err.print(f"--document 中有文件不在知识库里。知识库中的文件：{names}")

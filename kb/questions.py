@@ -55,8 +55,9 @@ def builtin_bank() -> Path:
     return Path(str(resources.files("kb") / "data" / "questions"))
 
 
-def _key(text: str) -> str:
-    """The matching form of a text with all whitespace removed (evidence spans line breaks)."""
+def match_key(text: str) -> str:
+    """The matching form of a document name, evidence or passage: normalised, all whitespace removed
+    (evidence spans line breaks)."""
     return compact(normalize(text))
 
 
@@ -92,7 +93,7 @@ def _read_file(file: Path) -> list[BankEntry]:
         missing = [k for k in _FIELDS if not isinstance(row, dict) or not str(row.get(k) or "").strip()]
         if missing:
             raise ConfigError(f"问题库 {file} 第 {n} 行缺少字段 {', '.join(missing)}。每行需要 document（文件标题或文件名）、evidence（条文原文片段）和 question。")
-        if len(_key(row["evidence"])) < MIN_EVIDENCE:
+        if len(match_key(row["evidence"])) < MIN_EVIDENCE:
             raise ConfigError(f"问题库 {file} 第 {n} 行的 evidence“{row['evidence']}”太短（至少 {MIN_EVIDENCE} 个字）。请摘录能唯一定位该条文的一句原文。")
         out.append(BankEntry(str(row["document"]).strip(), str(row["evidence"]), str(row["question"]).strip(), where))
     return out
@@ -124,27 +125,27 @@ def attach(entries: Sequence[BankEntry], chunks: Iterable[Chunk]) -> Attachment:
     named by its file name or by any title its passages carry (a notice and the measures it issues
     are one file with two titles). An entry whose document is missing or whose evidence no passage
     holds is reported."""
-    wanted = {_key(e.document) for e in entries}
+    wanted = {match_key(e.document) for e in entries}
     docs: dict[str, list[Chunk]] = {}  # doc id → its passages
     names: dict[str, set[str]] = {}  # doc id → its file name and every title its passages carry
     for c in chunks:
         docs.setdefault(c.doc_id, []).append(c)
-        names.setdefault(c.doc_id, set()).update(k for k in {_key(c.title), _key(c.source)} if k)
+        names.setdefault(c.doc_id, set()).update(k for k in {match_key(c.title), match_key(c.source)} if k)
     by_doc: dict[str, list[tuple[str, str]]] = {}  # document name → (chunk id, matching text)
     for doc_id, keys in names.items():
         named = keys & wanted
         if named:  # only the documents a bank names are read (a large knowledge base has many more)
-            texts = [(c.id, _key(c.text)) for c in docs[doc_id]]
+            texts = [(c.id, match_key(c.text)) for c in docs[doc_id]]
             for key in named:
                 by_doc.setdefault(key, []).extend(texts)
     questions: dict[str, list[BankEntry]] = {}
     unattached: list[tuple[BankEntry, str]] = []
     for e in entries:
-        passages = by_doc.get(_key(e.document))
+        passages = by_doc.get(match_key(e.document))
         if not passages:
             unattached.append((e, NO_DOCUMENT))
             continue
-        evidence = _key(e.evidence)
+        evidence = match_key(e.evidence)
         hits = [cid for cid, body in passages if evidence in body]
         if not hits:
             unattached.append((e, NO_EVIDENCE))

@@ -21,13 +21,17 @@ class Clock:
         return self.t
 
 
-@pytest.fixture()
-def svc(sample_kb_dir, tmp_path):
+def _services(sample_kb_dir, tmp_path, **settings):
     data = tmp_path / "data"
     shutil.copytree(sample_kb_dir, data)
-    services = build_services(Settings(data_dir=data), clock=Clock())
+    services = build_services(Settings(data_dir=data, **settings), clock=Clock())
     yield services
     services.close()
+
+
+@pytest.fixture()
+def svc(sample_kb_dir, tmp_path):
+    yield from _services(sample_kb_dir, tmp_path)
 
 
 def ask(svc, text, session_id=""):
@@ -77,11 +81,7 @@ def test_handoff_waiting_answer_reopen_and_close(svc):
 def svc_without_bank(sample_kb_dir, tmp_path):
     """The sample knowledge base without the question bank: its three documents do not say what an
     evaluation expert is paid, yet their bank questions say 我是评审专家 (see test_answer's xfail)."""
-    data = tmp_path / "data"
-    shutil.copytree(sample_kb_dir, data)
-    services = build_services(Settings(data_dir=data, builtin_questions=False), clock=Clock())
-    yield services
-    services.close()
+    yield from _services(sample_kb_dir, tmp_path, builtin_questions=False)
 
 
 def test_low_confidence_opens_a_ticket_and_out_of_scope_only_offers_one(svc_without_bank):
