@@ -19,8 +19,9 @@ The built-in bank (``kb/data/questions/``) covers the national texts; a city add
 for local documents (``CHUNFENG_QUESTION_BANK``). A question whose document is not in the
 knowledge base, or whose evidence no passage contains, is simply not attached (``chunfeng bank``
 reports them). Nothing here decides an answer: the bank only adds ranking evidence
-(``bank_match``, ``bank_coverage``, ``bank_rr``) and a fourth candidate search, which the ranker
-weighs like any other feature.
+(``bank_match``, ``bank_coverage``, ``bank_rr``, ``bank_bm25``, and from the query's nearest single
+questions ``bank_vote`` and ``bank_nearest``) and a fourth candidate search, which the ranker weighs
+like any other feature.
 """
 
 from __future__ import annotations
@@ -176,6 +177,33 @@ def bank_report(builtin: Sequence[BankEntry], own: Sequence[BankEntry], chunks: 
     }
 
 
+NEIGHBOURS = 20  # how many nearest bank questions vote
+
+
+@dataclass(frozen=True)
+class Neighbours:
+    """The passages of a query's nearest bank questions. ``vote``: the share of the neighbours'
+    BM25 score that the passage's questions hold — several of its questions near the query outvote
+    one lucky match. ``nearest``: its best question's score relative to the nearest question's."""
+
+    vote: dict[str, float]
+    nearest: dict[str, float]
+
+    @classmethod
+    def of(cls, scored: Sequence[tuple[str, float]]) -> "Neighbours":
+        """From (passage id, question score) pairs, best first."""
+        if not scored:
+            return cls({}, {})
+        total = sum(s for _, s in scored)
+        best = scored[0][1]
+        vote: dict[str, float] = {}
+        nearest: dict[str, float] = {}
+        for cid, s in scored:
+            vote[cid] = vote.get(cid, 0.0) + s / total
+            nearest[cid] = max(nearest.get(cid, 0.0), s / best)
+        return cls(vote, nearest)
+
+
 class QuestionIndex:
     """The attached questions of one knowledge-base generation: a BM25 index over each passage's
     questions (for candidates) and what the ranking features need."""
@@ -186,6 +214,9 @@ class QuestionIndex:
         self._evidence = {cid: [e.evidence for e in es] for cid, es in attached.items()}
         self._bigrams = {cid: [set(bigrams_of(e.question)) for e in es] for cid, es in attached.items()}
         self.index = Bm25Index.build(self.ids, [tokens_of(" ".join(e.question for e in attached[cid])) for cid in self.ids])
+        # and one over single questions, for the nearest neighbours; question i belongs to passage _owner[i]
+        self._owner = [cid for cid in self.ids for _ in attached[cid]]
+        self.each = Bm25Index.build(self._owner, [tokens_of(e.question) for cid in self.ids for e in attached[cid]])
         self.size = sum(len(qs) for qs in attached.values())
         df: dict[str, int] = {}
         for questions in self._bigrams.values():
@@ -212,6 +243,15 @@ class QuestionIndex:
             if accepts is None or accepts(cid):
                 ranked.append((cid, float(scores[i])))
         return [cid for cid, _ in ranked], dict(ranked)
+
+    def neighbours(self, tokens: Sequence[str], n: int = NEIGHBOURS) -> Neighbours:
+        """What the query's `n` nearest bank questions (BM25 over single questions) say about the
+        passages they belong to."""
+        if not self._owner or not tokens:
+            return Neighbours({}, {})
+        scores = self.each.scores(tokens)
+        top = [int(i) for i in np.argsort(-scores, kind="stable")[:n] if scores[i] > 0]
+        return Neighbours.of([(self._owner[i], float(scores[i])) for i in top])
 
     def match(self, chunk_id: str, query_bigrams: set[str]) -> float:
         """The largest share of the query's bigrams, weighted by their rarity among the bank's

@@ -36,6 +36,9 @@ FEATURES = (
     "bank_match",  # largest share of the question's bigrams one of the passage's bank questions holds (kb.questions)
     "bank_coverage",  # IDF-weighted share of the question's words found in the passage's best-matching bank question
     "bank_rr",  # 1 / rank in the bank-question BM25 list (0 when absent)
+    "bank_bm25",  # bank-question BM25 score / best bank score among candidates
+    "bank_vote",  # share of the score of the question's 20 nearest bank questions held by the passage's own
+    "bank_nearest",  # the passage's best single bank question's score / the nearest question's score
     "cue",  # the passage carries the kind of answer asked for (kb.cues)
     "is_article",
     "is_row",
@@ -52,11 +55,13 @@ FEATURES = (
     "tendering_other",  # a 招标投标法 passage, and the question is not (government procurement proper)
 )
 
+BANK_FEATURES = ("bank_match", "bank_coverage", "bank_rr", "bank_bm25", "bank_vote", "bank_nearest")
+
 DEFAULT_WEIGHTS = {
     "word_bm25": 1.0, "bigram_bm25": 1.0, "vector": 1.0, "word_rr": 1.0, "bigram_rr": 1.0, "vector_rr": 0.5,
     "coverage": 3.0, "heading_coverage": 0.8, "sentence_coverage": 1.0, "focus_coverage": 0.5, "bigram_coverage": 1.5,
-    "bank_match": 2.0, "bank_coverage": 1.5, "bank_rr": 0.5, "cue": 0.5, "is_article": 0.2, "is_row": -0.3,
-    "is_text": -0.5, "length": 0.0, "domain": 0.3, "doc_named": 2.0,
+    "bank_match": 2.0, "bank_coverage": 1.5, "bank_rr": 0.5, "bank_bm25": 0.5, "bank_vote": 0.5, "bank_nearest": 0.5,
+    "cue": 0.5, "is_article": 0.2, "is_row": -0.3, "is_text": -0.5, "length": 0.0, "domain": 0.3, "doc_named": 2.0,
     "level_law": 0.3, "level_regulation": 0.2, "level_rule": 0.1, "level_local": 0.0, "place_match": 1.0,
     "tendering_works": 0.3, "tendering_other": -0.3,
 }

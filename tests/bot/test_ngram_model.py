@@ -94,6 +94,19 @@ def test_the_case_and_private_checks_judge_anchored_questions_too_but_stand_down
     assert guard.learned_topic("谁中标", covered=0.0) is None  # a keyword search is not judged
 
 
+def test_a_question_naming_a_provision_the_knowledge_base_holds_is_not_judged_by_the_learned_checks(sample_assistant):
+    answerer: Answerer = sample_assistant.answerer
+    guard = answerer.scope
+    answerer.scope = ScopeGuard({}, ["中标"], case=NgramModel({"第四条": 5.0}, -1.0, 0.5, "test"))  # fires on 第四条
+    try:
+        named = answerer.answer("春财采〔2024〕7号第四条")
+        control = answerer.answer("那份合同第四条里说的事现在办到哪一步了")
+    finally:
+        answerer.scope = guard
+    assert named.reason is None and named.citations[0].source == "chunfeng-notice-contract-payment.txt" and named.citations[0].label == "第四条"
+    assert control.reason == "out_of_scope" and control.extra["topic"] == CASE_TOPIC
+
+
 @pytest.mark.parametrize("question, topic, reply", [
     ("县医院那个CT采购项目最后是谁中标了", CASE_TOPIC, CASE_SPECIFIC),
     ("我们公司内部招标选食堂承包商要注意什么", PRIVATE_TOPIC, PRIVATE_MATTER),

@@ -11,7 +11,8 @@ import pytest
 from chunfeng.errors import ConfigError
 from kb.glossary import Glossary
 from kb.models import Chunk
-from kb.questions import NO_DOCUMENT, NO_EVIDENCE, BankEntry, QuestionIndex, attach, builtin_bank, read_bank
+from kb.questions import NO_DOCUMENT, NO_EVIDENCE, BankEntry, Neighbours, QuestionIndex, attach, builtin_bank, read_bank
+from kb.ranking import BANK_FEATURES
 from kb.retrieve import Filters, HybridRetriever
 from kb.tokenize import Tokenizer
 from tests.kb.helpers import ingest, open_kb, write_corpus
@@ -105,6 +106,30 @@ def test_the_index_matches_questions_by_their_bigrams_and_words():
     assert index.questions("c4")[0] == "造假的公司还能来投标吗"
 
 
+def test_neighbours_vote_by_their_share_of_the_score_and_keep_each_passage_s_nearest():
+    # scores 4, 3, 2, 1 (best first): c1 holds 4 + 1 of 10, c2 holds 3 + 2
+    n = Neighbours.of([("c1", 4.0), ("c2", 3.0), ("c2", 2.0), ("c1", 1.0)])
+    assert n.vote == pytest.approx({"c1": 0.5, "c2": 0.5})
+    assert n.nearest == pytest.approx({"c1": 1.0, "c2": 0.75})
+    # two middling questions of one passage outvote a single better one of another
+    n = Neighbours.of([("c1", 5.0), ("c2", 4.0), ("c2", 4.0)])
+    assert n.vote["c2"] > n.vote["c1"] and n.nearest["c1"] > n.nearest["c2"]
+    assert Neighbours.of([]) == Neighbours({}, {})
+
+
+def test_the_index_finds_the_nearest_single_questions():
+    tok = Tokenizer()
+    entry = lambda q: BankEntry("示例采购管理法", "x", q, "t")  # noqa: E731
+    index = QuestionIndex({"c4": [entry("造假的公司还能来投标吗"), entry("弄虚作假的供应商还能投标吗")],
+                           "c3": [entry("中标后多久签合同"), entry("投标保证金什么时候退")]}, tok.tokens, tok.query_bigrams)
+    n = index.neighbours(tok.tokens("造假公司能投标吗"))
+    assert n.nearest["c4"] == 1.0 and n.vote["c4"] > n.vote.get("c3", 0.0)
+    assert sum(n.vote.values()) == pytest.approx(1.0)
+    assert index.neighbours(tok.tokens("造假公司能投标吗"), n=1).vote == {"c4": 1.0}
+    assert index.neighbours([]) == Neighbours({}, {})
+    assert QuestionIndex({}, tok.tokens, tok.query_bigrams).neighbours(tok.tokens("投标")) == Neighbours({}, {})
+
+
 # -- retrieval -----------------------------------------------------------------------------------
 # The sample law's 第四条 says "提供虚假材料的 … 不得参加"; the question below shares none of its
 # content words, so only a bank question in the same everyday words can lead to it.
@@ -132,6 +157,9 @@ def test_a_bank_question_leads_an_everyday_question_to_its_provision(sample_kb):
     assert rank_of_article_4(without) != 1  # the control: the words alone do not get there
     hit = with_bank.search(QUESTION, k=1).hits[0]
     assert hit.signals["bank_match"] > 0.5 and hit.signals["bank_rr"] == 1.0
+    assert hit.signals["bank_bm25"] == 1.0 and hit.signals["bank_vote"] == 1.0 and hit.signals["bank_nearest"] == 1.0
+    other = with_bank.search(QUESTION, k=10).hits[1]  # a passage no bank question speaks for
+    assert all(other.signals[f] == 0.0 for f in BANK_FEATURES)
 
 
 def test_the_bank_search_obeys_the_filters(sample_kb):
