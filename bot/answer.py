@@ -249,11 +249,13 @@ class Answerer:
 
     def unlisted_topic(self, question: str, result: SearchResult) -> str | None:
         """What the scope guard's learned checks make of a searched question, given how well the best of
-        the top three passages covers it (bot.scope.ScopeGuard.learned_topic). A question that names a
+        the top three passages covers it (bot.scope.ScopeGuard.learned_topic): in the texts' words, or in
+        the askers' words of one of its bank questions (kb.questions) — "评委回避打电话说一声行不行" shares
+        little with the article but much with a question the bank ties to it. A question that names a
         provision the knowledge base holds (财库〔2020〕46号第九条) is not theirs to judge."""
         if not result.hits or (result.lookup and result.lookup.chunk_ids):
             return None
-        covered = max((h.signals.get("coverage", 0.0) for h in result.hits[:3]), default=0.0)
+        covered = max((max(h.signals.get("coverage", 0.0), h.signals.get("bank_coverage", 0.0)) for h in result.hits[:3]), default=0.0)
         return self.scope.learned_topic(question, covered)
 
     def answer(

@@ -12,6 +12,9 @@ from bot.answer import CASE_SPECIFIC, OUT_OF_SCOPE_UNLISTED, PRIVATE_MATTER, Ans
 from bot.ngram_model import CASE, EVERYDAY, PERSON, PRIVATE, NgramModel, grams, shipped
 from bot.scope import CASE_TOPIC, PRIVATE_TOPIC, UNLISTED, ScopeGuard
 from eval.train_ngram import fit_model, training_messages
+from kb.glossary import Glossary
+from kb.questions import BankEntry
+from kb.retrieve import HybridRetriever
 from eval import gold
 from tests.conftest import REPO
 from tests.eval.test_quality_floor import HELD_OUT
@@ -73,6 +76,26 @@ def test_a_question_only_the_everyday_model_turns_away_gets_the_plain_out_of_sco
         answerer.scope = guard
     assert reply.handoff and reply.reason == "out_of_scope" and reply.answer == OUT_OF_SCOPE_UNLISTED
     assert "12345" in reply.answer and reply.citations == []
+
+
+def test_the_everyday_check_stands_down_when_a_bank_question_covers_the_asking(sample_assistant):
+    """The texts say 不得以领导未到场…拖延验收; the caller says 领导没空拖着不来看货. Few of the caller's
+    words are in the article, but a bank question tied to it holds them: the knowledge base covers it."""
+    answerer: Answerer = sample_assistant.answerer
+    question = "货送过去好几个月了，对方老说领导没空，一直拖着不来看货，咋整"
+    asked = "货送过去好几个月了，对方老说领导没空，一直拖着不来看货，这样行吗"
+    bank = [BankEntry("chunfeng-notice-contract-payment.txt", "不得以领导未到场", asked, "t:1")]
+    guard, retriever = answerer.scope, answerer.retriever
+    answerer.scope = ScopeGuard({}, ["政府采购"], NgramModel({"咋整": 5.0}, -1.0, 0.5, "test"))  # fires on 咋整
+    try:
+        answerer.retriever = HybridRetriever(retriever.kb, Glossary.load())
+        without = answerer.answer(question)
+        answerer.retriever = HybridRetriever(retriever.kb, Glossary.load(), questions=bank)
+        with_bank = answerer.answer(question)
+    finally:
+        answerer.scope, answerer.retriever = guard, retriever
+    assert without.reason == "out_of_scope" and without.answer == OUT_OF_SCOPE_UNLISTED  # the control
+    assert with_bank.reason != "out_of_scope" and with_bank.citations[0].label == "第九条"
 
 
 def test_the_shipped_models_are_fitted_on_training_messages_only():
