@@ -58,6 +58,8 @@ _THEIR_PERSON = re.compile(
     r"((?:采购人|采购单位|采购方|代理机构|代理公司|招标公司|甲方|对方|他们|竞争对手|供应商|中标人|中标方)的?|哪个?[\u4e00-\u9fff]{0,4}的)"
     r"(" + _PERSON.pattern + ")"
 )
+# the asker's own boss sending them to ask (领导让我…, 经理要我问一下) is not a wish to speak to one
+_SENT_BY = re.compile(r"(?:" + _PERSON.pattern + r")(?:让|叫|要|安排|派|吩咐|交代|交待)(?:我|咱|俺)")
 _PUNCT = re.compile(r"[\s!！。.,，~～?？、]+")
 _WISH = re.compile(r"转|找|联系|接通|(?<![不没])接(个|一下)电话|能接(个|一下)?电话|接一下|面谈|约见|见个?面|打电话|来电|回电|回个电话|给我打|电话联系|和.{0,4}(说|聊|谈)|跟.{0,4}(说|聊|谈)|对接|叫|请(?!问)|要(?!求)|想|需要|帮我|安排|见")
 _CALL_ME = re.compile(
@@ -138,7 +140,7 @@ def classify(text: str, person: NgramModel | None = None) -> str:
         return HANDOFF
     if _POLITE.search(t) and (not _ASKS.search(t) or _FIRST_PERSON.search(t)):
         return HANDOFF
-    clauses = [_THEIR_PERSON.sub(r"\1", c) for c in _CLAUSES.split(t)]
+    clauses = [_SENT_BY.sub("", _THEIR_PERSON.sub(r"\1", c)) for c in _CLAUSES.split(t)]
     if any(_PERSON.search(c) and _WISH.search(c) for c in clauses) and not _ABOUT_RULES.search(t) and not _JUDGEMENT.search(t):
         return HANDOFF
     if _BOT_FAIL.search(t):

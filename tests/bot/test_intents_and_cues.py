@@ -57,7 +57,7 @@ def test_questions_that_mention_people_are_questions(text):
      "仁工", "转入工", "人公", "wo yao ren gong",
      # someone sent to deal with it, at the end of a complaint
      "代理机构收了标书费不给发票，这个你们找人管一管", "系统一直报错，投标截止还有一小时，急！找技术人员来",
-     "采购人让我们先垫资，需要有人出面协调", "你答的跟我问的有关系吗？换人", "我要人跟我讲",
+     "采购人让我们先垫资，需要有人出面协调", "你答的跟我问的有关系吗？换人", "我要人跟我讲", "领导让我找你们领导",
      # someone on duty, or to be met
      "坐席什么时候有空", "请问现在有客服在岗吗", "明天上午能不能有人接待我一下", "周六能约到人吗",
      # a reminder of a promised call
@@ -74,7 +74,9 @@ def test_request_families_are_recognised_by_the_rules_alone(text):
     ["采购人工客服外包服务属于服务类采购吗？", "政府采购人工智能算力服务需要走框架协议吗？", "购买人工智能软件需要进口产品论证吗",
      "公共服务热线的人工坐席服务能否采用框架协议采购？", "售后要求7×24小时人工客服，可以作为实质性要求吗？",
      "采购人工作人员与供应商有亲属关系需要回避吗", "人工审核电子卖场商品一般要多久", "找人担保可以吗",
-     "供应商可以要求采购人派员参加验收吗"],
+     "供应商可以要求采购人派员参加验收吗",
+     # the asker's own boss sent them to ask
+     "政府采购讲究哪几条基本原则？领导让我写个材料要用", "领导叫我来问问，投标保证金最多收多少"],
 )
 def test_services_bought_and_staff_asked_about_are_questions(text):
     assert intents.classify(text, NgramModel()) == intents.QUESTION
