@@ -255,7 +255,7 @@ class Answerer:
         provision the knowledge base holds (财库〔2020〕46号第九条) is not theirs to judge."""
         if not result.hits or (result.lookup and result.lookup.chunk_ids):
             return None
-        covered = max((max(h.signals.get("coverage", 0.0), h.signals.get("bank_coverage", 0.0)) for h in result.hits[:3]), default=0.0)
+        covered = max(max(h.signals.get("coverage", 0.0), h.signals.get("bank_coverage", 0.0)) for h in result.hits[:3])
         return self.scope.learned_topic(question, covered)
 
     def answer(
