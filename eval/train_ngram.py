@@ -13,7 +13,7 @@
 - **private**: positives are questions about buying, tendering or quoting inside private firms and between
   private people (``eval/intents/private-train.jsonl``); negatives as for case.
 
-``eval/intents/person-test.jsonl``, the test split, the unseen sets, dev-3 and probes 4, 7 and 8 are never read here
+``eval/intents/person-test.jsonl``, the test split, the unseen sets, dev-3 and probes 4, 7, 8 and 9 are never read here
 (their near-duplicates were removed from the training files). Each threshold is the highest score of
 an in-scope training question scored out of fold (``--margin`` above it): no policy question, scored
 by a model that never saw it, is taken for a request or an everyday matter. The case check's is the

@@ -100,7 +100,7 @@ def test_the_everyday_check_stands_down_when_a_bank_question_covers_the_asking(s
 
 def test_the_shipped_models_are_fitted_on_training_messages_only():
     held_out = [json.loads(line)["question"] for line in (REPO / "eval" / "intents" / "person-test.jsonl").open(encoding="utf-8")]
-    held_out += [it.question for name in HELD_OUT + ("probe-scope-4.jsonl", "probe-scope-8.jsonl", "dev-3.jsonl")
+    held_out += [it.question for name in HELD_OUT + ("probe-scope-4.jsonl", "probe-scope-8.jsonl", "probe-scope-9.jsonl", "dev-3.jsonl")
                  for it in gold.load(REPO / "eval" / "gold" / name)]
     for name in (PERSON, EVERYDAY, CASE, PRIVATE):
         # a one-word request ("人工") is everyone's; anything longer must not be shared
