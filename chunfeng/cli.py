@@ -275,13 +275,12 @@ def bank(
     as_json: JsonOption = False,
 ) -> None:
     """检查问题库：每个问题是否对应到了知识库中的条文（按文件统计）。有问题时退出码为 1。"""
-    from chunfeng.factory import open_kb
-    from kb.questions import bank_report, builtin_bank, read_bank
+    from chunfeng.factory import open_kb, question_banks
+    from kb.questions import bank_report
 
     try:
         settings = _settings(kb)
-        builtin = read_bank([builtin_bank()]) if settings.builtin_questions else []
-        own = read_bank([settings.question_bank]) if settings.question_bank else []
+        builtin, own = question_banks(settings)
         knowledge = open_kb(settings)
     except ChunfengError as exc:
         _fail(exc)

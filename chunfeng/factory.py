@@ -65,12 +65,17 @@ def llm_for(settings: Settings) -> LLM | None:
                                max_tokens=settings.llm_max_tokens)
 
 
+def question_banks(settings: Settings) -> tuple[list[BankEntry], list[BankEntry]]:
+    """The built-in question bank (empty when switched off) and the operator's own folder (empty when unset)."""
+    builtin = read_bank([builtin_bank()]) if settings.builtin_questions else []
+    own = read_bank([settings.question_bank]) if settings.question_bank else []
+    return builtin, own
+
+
 def question_bank(settings: Settings) -> list[BankEntry]:
-    """The built-in question bank (unless switched off) and the operator's own folder."""
-    paths = [builtin_bank()] if settings.builtin_questions else []
-    if settings.question_bank:
-        paths.append(settings.question_bank)
-    return read_bank(paths)
+    """Both banks as one list, as the retriever uses them."""
+    builtin, own = question_banks(settings)
+    return [*builtin, *own]
 
 
 def build_answerer(settings: Settings, kb: KnowledgeBase, llm: LLM | None = None) -> Answerer:

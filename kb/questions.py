@@ -204,6 +204,19 @@ class Neighbours:
         return cls(vote, nearest)
 
 
+@dataclass(frozen=True)
+class BankSearch:
+    """What the bank says about one query: the passages its BM25 search proposes (best first), their
+    scores relative to the best, and the query's nearest single questions."""
+
+    ranked: list[str]
+    relative: dict[str, float]
+    neighbours: Neighbours
+
+    def reciprocal_rank(self, chunk_id: str) -> float:
+        return 1.0 / (self.ranked.index(chunk_id) + 1) if chunk_id in self.relative else 0.0
+
+
 class QuestionIndex:
     """The attached questions of one knowledge-base generation: a BM25 index over each passage's
     questions (for candidates) and what the ranking features need."""
@@ -243,6 +256,12 @@ class QuestionIndex:
             if accepts is None or accepts(cid):
                 ranked.append((cid, float(scores[i])))
         return [cid for cid, _ in ranked], dict(ranked)
+
+    def query(self, tokens: Sequence[str], n: int, accepts=None) -> BankSearch:
+        """The bank search for one query (``search``) with its neighbours (``neighbours``)."""
+        ranked, scores = self.search(tokens, n, accepts)
+        best = max(scores.values(), default=0.0) or 1.0
+        return BankSearch(ranked, {cid: v / best for cid, v in scores.items()}, self.neighbours(tokens))
 
     def neighbours(self, tokens: Sequence[str], n: int = NEIGHBOURS) -> Neighbours:
         """What the query's `n` nearest bank questions (BM25 over single questions) say about the

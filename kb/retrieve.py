@@ -27,7 +27,7 @@ from kb.glossary import Glossary
 from kb.keyword import Bm25Index
 from kb.lookup import DOMAIN_HINT, ArticleLookup, LookupResult
 from kb.models import Chunk
-from kb.questions import BankEntry, Neighbours, QuestionIndex, attach
+from kb.questions import BankEntry, BankSearch, QuestionIndex, attach
 from kb.ranking import BANK_FEATURES, LinearRanker, legal_level, length_feature, place_match, places, tendering_features, works_question
 from kb.rerank import Reranker
 from kb.store import KnowledgeBase, date_number
@@ -210,12 +210,10 @@ class HybridRetriever:
 
         # a fourth: the passages whose bank questions (kb.questions) match the question's words
         bank = self.question_index()
-        bank_rank, bank_score = bank.search(
-            tokens, self.candidates, lambda cid: cid in table.position and (mask is None or mask[table.position[cid]] > 0)
-        )
+        found = bank.query(tokens, self.candidates, lambda cid: cid in table.position and (mask is None or mask[table.position[cid]] > 0))
 
         pinned = [cid for cid in (lookup.chunk_ids if lookup else []) if cid in table.position]
-        ids = list(dict.fromkeys(pinned + word_rank + bigram_rank + vec_rank + bank_rank))
+        ids = list(dict.fromkeys(pinned + word_rank + bigram_rank + vec_rank + found.ranked))
         chunks = {cid: c for cid, c in self.kb.chunks(ids).items() if filters.accepts(c)}
 
         terms = self.terms(query, tokens, words) if len(words) else []
@@ -227,10 +225,6 @@ class HybridRetriever:
         word_pos = {cid: i for i, cid in enumerate(word_rank, 1)}
         bigram_pos = {cid: i for i, cid in enumerate(bigram_rank, 1)}
         vec_pos = {cid: i for i, cid in enumerate(vec_rank, 1)}
-        bank_pos = {cid: i for i, cid in enumerate(bank_rank, 1)}
-        best_bank = max(bank_score.values(), default=0.0) or 1.0
-        bank_bm25 = {cid: v / best_bank for cid, v in bank_score.items()}
-        neighbours = bank.neighbours(tokens)
 
         hits: list[Hit] = []
         for cid in ids:
@@ -253,7 +247,7 @@ class HybridRetriever:
                 "sentence_coverage": sent_cov,
                 "focus_coverage": focus_cov,
                 "bigram_coverage": (sum(1 for b in qb_set if b in body) / len(qb_set)) if qb_set else 0.0,
-                **self._bank_features(bank, cid, terms, bank_best, bank_pos, bank_bm25, neighbours),
+                **self._bank_features(bank, found, cid, terms, bank_best),
                 "cue": chunk_cue(c.text, types),
                 "is_article": 1.0 if c.kind == "article" else 0.0,
                 "is_row": 1.0 if c.kind == "row" else 0.0,
@@ -364,8 +358,8 @@ class HybridRetriever:
         return cls._share_found(normalize(c.index_text()), terms), cls._share_found(head, terms)
 
     @classmethod
-    def _bank_features(cls, bank: QuestionIndex, cid: str, terms: list[Term], best: tuple[float, str],
-                       bank_pos: dict[str, int], bank_bm25: dict[str, float], neighbours: Neighbours) -> dict[str, float]:
+    def _bank_features(cls, bank: QuestionIndex, found: BankSearch, cid: str, terms: list[Term],
+                       best: tuple[float, str]) -> dict[str, float]:
         """What the passage's bank questions (kb.questions) say about it: the best one's bigram
         match and term coverage, the passage's rank and score in the bank search, and what the
         question's nearest bank questions say (kb.questions.Neighbours)."""
@@ -375,10 +369,10 @@ class HybridRetriever:
         return {
             "bank_match": best[0],
             "bank_coverage": max(cls._share_found(q, terms) for q in questions),
-            "bank_rr": 1.0 / bank_pos[cid] if cid in bank_pos else 0.0,
-            "bank_bm25": bank_bm25.get(cid, 0.0),
-            "bank_vote": neighbours.vote.get(cid, 0.0),
-            "bank_nearest": neighbours.nearest.get(cid, 0.0),
+            "bank_rr": found.reciprocal_rank(cid),
+            "bank_bm25": found.relative.get(cid, 0.0),
+            "bank_vote": found.neighbours.vote.get(cid, 0.0),
+            "bank_nearest": found.neighbours.nearest.get(cid, 0.0),
         }
 
     @staticmethod

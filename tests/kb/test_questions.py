@@ -127,6 +127,10 @@ def test_the_index_finds_the_nearest_single_questions():
     assert sum(n.vote.values()) == pytest.approx(1.0)
     assert index.neighbours(tok.tokens("造假公司能投标吗"), n=1).vote == {"c4": 1.0}
     assert index.neighbours([]) == Neighbours({}, {})
+    found = index.query(tok.tokens("造假公司能投标吗"), 5)
+    assert found.ranked[0] == "c4" and found.relative["c4"] == 1.0 and found.reciprocal_rank("c4") == 1.0
+    assert found.neighbours == n and found.reciprocal_rank("nope") == 0.0
+    assert all(0 < v <= 1 for v in found.relative.values())
     assert QuestionIndex({}, tok.tokens, tok.query_bigrams).neighbours(tok.tokens("投标")) == Neighbours({}, {})
 
 
