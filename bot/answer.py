@@ -14,6 +14,7 @@ from typing import Callable, Sequence
 
 from bot.confidence import ConfidenceModel
 from bot.generate import GroundedWriter
+from bot import values
 from bot.llm import Message
 from bot.scope import CASE_TOPIC, PRIVATE_TOPIC, UNLISTED, ScopeGuard
 from kb.cues import NUMBER, PERMISSION, TIME, question_types, sentence_cue
@@ -114,6 +115,9 @@ def faq_answer(hit: Hit) -> Picked | None:
 EVIDENCE_WEIGHT = 0.5  # dev-3 answer accuracy 0.819 / 0.840 / 0.844 at 0 / 0.5 / 1.0; dev lost one at 1.0
 
 
+VALUE_WEIGHT = 1.0  # a sentence holding the telephone number (address …) asked for is the answer (bot.values)
+
+
 def evidence_bonus(hit: Hit, sentence: str) -> float:
     """A sentence holding the evidence of the passage's best-matching bank question (kb.questions)
     answers a question like this one: worth as much as that question matches."""
@@ -131,6 +135,7 @@ def pick_sentence(hits: list[Hit], terms: list[Term], question: str, depth: int 
         if direct is not None:
             return direct
     types = question_types(question)
+    asked = values.asked_values(question)
     best: Picked | None = None
     for rank, hit in enumerate(hits[:depth]):
         prior = 1.0 - 0.2 * rank
@@ -139,7 +144,8 @@ def pick_sentence(hits: list[Hit], terms: list[Term], question: str, depth: int 
             # a question (a FAQ entry's own heading) is never the answer to a question
             if s.rstrip().endswith(("？", "?")) or (label and normalize(s).endswith(label[-12:]) and len(s) <= len(hit.chunk.label) + 2):
                 continue
-            score = prior * (sentence_overlap(s, terms) + 0.6 * sentence_cue(s, types) + evidence_bonus(hit, s))
+            held = VALUE_WEIGHT if asked and all(values.holds(kind, s) for kind in asked) else 0.0
+            score = prior * (sentence_overlap(s, terms) + 0.6 * sentence_cue(s, types) + evidence_bonus(hit, s) + held)
             if best is None or score > best.score:
                 best = Picked(hit, s, score)
     return best
@@ -252,9 +258,15 @@ class Answerer:
         the top three passages covers it (bot.scope.ScopeGuard.learned_topic): in the texts' words, or in
         the askers' words of one of its bank questions (kb.questions) — "评委回避打电话说一声行不行" shares
         little with the article but much with a question the bank ties to it. A question that names a
-        provision the knowledge base holds (财库〔2020〕46号第九条) is not theirs to judge."""
+        provision the knowledge base holds (财库〔2020〕46号第九条) is not theirs to judge.
+
+        A question asking for a contact value (a telephone number, an address, an account: bot.values) is
+        about one case when none of the top three passages holds such a value, and answered, whatever the
+        checks make of it, when one does."""
         if not result.hits or (result.lookup and result.lookup.chunk_ids):
             return None
+        if values.asked_values(question):
+            return CASE_TOPIC if values.unheld(question, (h.chunk.text for h in result.hits[:3])) else None
         covered = max(max(h.signals.get("coverage", 0.0), h.signals.get("bank_coverage", 0.0)) for h in result.hits[:3])
         return self.scope.learned_topic(question, covered)
 
