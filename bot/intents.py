@@ -28,7 +28,7 @@ HANDOFF, GREETING, THANKS, QUESTION, EMPTY = "handoff", "greeting", "thanks", "q
 
 _FIXED = re.compile(
     r"转人工|人工客服|人工服务|人工坐席|人工座席|找人工|要人工|接人工|真人客服|人工回复|人工处理|人工帮办|人工咨询|人工接待"
-    r"|安排专人|专人对接|专人联系|当面(说|谈|问|咨询|反映)|上门咨询|线下咨询|窗口咨询"
+    r"|安排专人|专人对接|专人联系|当面(说|谈|问|咨询|反映|见)|上门咨询|线下咨询|窗口咨询"
     r"|人工电话|人工热线|人工台|人工接听"
     r"|有没有(人工|真人|客服|工作人员)|有(没有)?能?[\u4e00-\u9fff]{0,8}(管事|做主|拍板|说上话|说得上话|负责)的人|有没有人(在|吗|呀|啊|[？?！!。]*$)|有(人工|真人|客服)吗|有人(吗|在吗|在不在|在没|值班)|(能|可以)找(得到|到)人|找得到人"
     r"|(人工|客服|工作人员|接线员|话务员|坐席|座席|专员|负责人|领导|经理|主任|科长|处长|局长|股长|老师|同志)(在吗|在不在|在没|呢)|(投诉|举报|反映)你们"
@@ -62,6 +62,7 @@ _THEIR_PERSON = re.compile(
 _SENT_BY = re.compile(r"(?:" + _PERSON.pattern + r")(?:让|叫|要|安排|派|吩咐|交代|交待)(?:我|咱|俺)")
 _PUNCT = re.compile(r"[\s!！。.,，~～?？、]+")
 _WISH = re.compile(r"转|找|联系|接通|(?<![不没])接(个|一下)电话|能接(个|一下)?电话|接一下|面谈|约见|见个?面|打电话|来电|回电|回个电话|给我打|电话联系|和.{0,4}(说|聊|谈)|跟.{0,4}(说|聊|谈)|对接|叫|请(?!问)|要(?!求)|想|需要|帮我|安排|见")
+_THEIR_WISH = re.compile(r"想|要|需要|安排|叫|请|找|转")  # after a person word: what that person wants
 _CALL_ME = re.compile(
     r"(打|回)(个)?电话给我|给我(打|回)(个)?电话|让.{0,6}(联系|打电话给|回复)我|联系我|电话多少|联系方式|留个?电话|留个?言|回个话"
     r"|电话(过来|回来)|打(个)?电话过来|回拨|来个电话|(跟|和|找|同)(个)?(人|真人|活人)(说|聊|谈|问|沟通)"
@@ -141,7 +142,7 @@ def classify(text: str, person: NgramModel | None = None) -> str:
     if _POLITE.search(t) and (not _ASKS.search(t) or _FIRST_PERSON.search(t)):
         return HANDOFF
     clauses = [_SENT_BY.sub("", _THEIR_PERSON.sub(r"\1", c)) for c in _CLAUSES.split(t)]
-    if any(_PERSON.search(c) and _WISH.search(c) for c in clauses) and not _ABOUT_RULES.search(t) and not _JUDGEMENT.search(t):
+    if any(_wants_person(c) for c in clauses) and not _ABOUT_RULES.search(t) and not _JUDGEMENT.search(t):
         return HANDOFF
     if _BOT_FAIL.search(t):
         return HANDOFF
@@ -160,3 +161,12 @@ def _opens_with_a_call(text: str) -> bool:
         return False
     return len(_PERSON.findall(first)) > 1 or bool(_PRESENCE.match(_PUNCT.sub("", rest[0]))) or not _ASKS.search(rest[0])
 
+
+def _wants_person(clause: str) -> bool:
+    """Does one clause ask for a person? A wish that comes first makes the person its object ("想找你们
+    领导", "转人工客服"), and so does a service asked of the person ("哪位老师方便接个电话", "值班的老师可以帮我
+    看看"). A person word followed by what it wants ("领导想找一家代理机构来办", "领导问要不要全程录像", "校领导想
+    直接请专家来审") is someone else's wish in the asker's story, as long messages tell it."""
+    people, wishes = list(_PERSON.finditer(clause)), list(_WISH.finditer(clause))
+    return any(w.start() < p.start() or (w.start() >= p.end() and not _THEIR_WISH.fullmatch(w.group(0)))
+               for p in people for w in wishes)

@@ -26,6 +26,8 @@ from kb.cues import DEFINITION, NUMBER, PENALTY, PERMISSION, TIME, question_type
      # a person described by what they can do, fetched, put through, or met
      "让管事的人跟我说", "有没有能做主的人", "找个具体负责的同志对接一下", "我想跟经办的老师面谈一下", "叫个人出来",
      "你给俺叫个人打电话", "帮我转接一下采购科", "把我转到财政局", "能不能有人联系我一下",
+     # a service asked of the person comes after it
+     "哪位老师方便接个电话", "值班的老师可以帮我看看这份合同吗", "我想当面见见你们处长",
      # turning down automatic answers
      "不要机器人回答，我要问人", "别给我念政策了", "这机器人说了半天我还是没搞懂"],
 )
@@ -76,7 +78,11 @@ def test_request_families_are_recognised_by_the_rules_alone(text):
      "采购人工作人员与供应商有亲属关系需要回避吗", "人工审核电子卖场商品一般要多久", "找人担保可以吗",
      "供应商可以要求采购人派员参加验收吗",
      # the asker's own boss sent them to ask
-     "政府采购讲究哪几条基本原则？领导让我写个材料要用", "领导叫我来问问，投标保证金最多收多少"],
+     "政府采购讲究哪几条基本原则？领导让我写个材料要用", "领导叫我来问问，投标保证金最多收多少",
+     # in the asker's story a person word is who wants something, not whom the asker wants
+     "我们单位要买一批电脑。领导想找一家熟悉的代理机构来办，不走集采中心，这样可以吗？",
+     "我们代理公司帮一个局办公开招标。领导问开标评标现场要不要全程录音录像？",
+     "校领导想直接请编制需求的咨询公司的专家来审，行不行？"],
 )
 def test_services_bought_and_staff_asked_about_are_questions(text):
     assert intents.classify(text, NgramModel()) == intents.QUESTION
