@@ -12,8 +12,12 @@
   (``eval/intents/case-train.jsonl``); negatives are the in-scope questions of all the files above.
 - **private**: positives are questions about buying, tendering or quoting inside private firms and between
   private people (``eval/intents/private-train.jsonl``); negatives as for case.
+- Both also learn from **long messages** that tell a story before asking (letters, long WeChat messages, 12345
+  call transcripts): in-scope ones in ``eval/intents/letters-train.jsonl`` are negatives, and the case and
+  private training files hold such messages among their positives. Their invented place names and project
+  codes were replaced by random ones, so that no name is learned as a sign of either class.
 
-``eval/intents/person-test.jsonl``, the test split, the unseen sets, dev-3 and probes 4, 7, 8 and 9 are never read here
+``eval/intents/person-test.jsonl``, the test split, the unseen sets, dev-3, dev-4 and probes 4, 7, 8 and 9 are never read here
 (their near-duplicates were removed from the training files). Each threshold is the highest score of
 an in-scope training question scored out of fold (``--margin`` above it): no policy question, scored
 by a model that never saw it, is taken for a request or an everyday matter. The case check's is the
@@ -39,8 +43,8 @@ FILES = {
     PERSON: ("person-train.jsonl", "person-dev.jsonl"),
     EVERYDAY: ("scope-train.jsonl",),
     # case questions against every in-scope question of the other files (people, everyday words)
-    CASE: ("case-train.jsonl", "scope-train.jsonl", "person-train.jsonl", "person-dev.jsonl"),
-    PRIVATE: ("private-train.jsonl", "scope-train.jsonl", "person-train.jsonl", "person-dev.jsonl"),
+    CASE: ("case-train.jsonl", "scope-train.jsonl", "person-train.jsonl", "person-dev.jsonl", "letters-train.jsonl"),
+    PRIVATE: ("private-train.jsonl", "scope-train.jsonl", "person-train.jsonl", "person-dev.jsonl", "letters-train.jsonl"),
 }
 POSITIVE = {PERSON: "handoff", EVERYDAY: "out", CASE: "out", PRIVATE: "out"}
 # the case check's threshold leaves out the top 0.1% of in-scope scores: one voice-transcribed question

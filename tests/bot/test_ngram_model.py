@@ -100,7 +100,7 @@ def test_the_everyday_check_stands_down_when_a_bank_question_covers_the_asking(s
 
 def test_the_shipped_models_are_fitted_on_training_messages_only():
     held_out = [json.loads(line)["question"] for line in (REPO / "eval" / "intents" / "person-test.jsonl").open(encoding="utf-8")]
-    held_out += [it.question for name in HELD_OUT + ("probe-scope-4.jsonl", "probe-scope-8.jsonl", "probe-scope-9.jsonl", "dev-3.jsonl")
+    held_out += [it.question for name in HELD_OUT + ("probe-scope-4.jsonl", "probe-scope-8.jsonl", "probe-scope-9.jsonl", "dev-3.jsonl", "dev-4.jsonl")
                  for it in gold.load(REPO / "eval" / "gold" / name)]
     for name in (PERSON, EVERYDAY, CASE, PRIVATE):
         # a one-word request ("人工") is everyone's; anything longer must not be shared
@@ -158,3 +158,23 @@ def test_the_shipped_checks_tell_one_case_or_a_private_purchase_from_a_rule(samp
         assert answerer.answer(question).reason != "out_of_scope", question
     reply = answerer.answer("我开了家奶茶店，想找几家供应商比比价进原料，报价单一般怎么谈")
     assert reply.reason == "out_of_scope" and reply.extra["topic"] == PRIVATE_TOPIC
+
+
+def test_the_shipped_checks_read_long_messages_that_tell_a_story_first(sample_assistant):
+    """Written for this test, never trained on: letters that set out their situation before asking. The
+    facts of one case and a private firm's own tender are declined (before the long messages joined the
+    training files, session 16, neither check fired on them); policy questions told the same way are answered."""
+    answerer: Answerer = sample_assistant.answerer
+    for question, topic in (
+        ("您好，我司是一家做校服的小企业，上个月参加了春风市第三中学校服采购项目的投标，至今没有收到任何结果通知。"
+         "请问这个项目最后是哪家公司中标的，我们排第几名？烦请告知。", CASE_TOPIC),
+        ("您好，我公司参加了春风市某街道的绿化养护项目，开标已经过去两周。听说评审时有专家给我们打了很低的分。"
+         "请问这个项目的评审专家都是谁，各自给我们打了多少分？", CASE_TOPIC),
+        ("您好，我司是一家民营食品厂，准备对厂区食堂的承包经营做一次内部招标，已有四家餐饮公司报名。"
+         "请问我们自己定的评分办法里，价格分占多少比较合适？", PRIVATE_TOPIC),
+    ):
+        reply = answerer.answer(question)
+        assert reply.reason == "out_of_scope" and reply.extra["topic"] == topic, question
+    reply = answerer.answer("您好，我司是春风市一家小型装修公司，去年给市里一个单位做了办公室改造，已验收合格，发票也交过去一个多月了。"
+                            "对方说领导刚调走，要等新领导来了再签字付款。请问采购单位收到发票后最迟多少天要付款？")
+    assert reply.reason is None and "8个工作日" in reply.answer
