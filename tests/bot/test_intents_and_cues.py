@@ -82,7 +82,10 @@ def test_request_families_are_recognised_by_the_rules_alone(text):
      # in the asker's story a person word is who wants something, not whom the asker wants
      "我们单位要买一批电脑。领导想找一家熟悉的代理机构来办，不走集采中心，这样可以吗？",
      "我们代理公司帮一个局办公开招标。领导问开标评标现场要不要全程录音录像？",
-     "校领导想直接请编制需求的咨询公司的专家来审，行不行？"],
+     "校领导想直接请编制需求的咨询公司的专家来审，行不行？",
+     # 要 inside a title (主要领导) is no wish; the tenderer's staff calling "us" is part of the story
+     "局里主要领导和分管领导都签字同意了，这笔钱多久能付下来？",
+     "定标前招标人的工作人员私下联系我方，让我们再降5%，请问定标前能谈价格吗"],
 )
 def test_services_bought_and_staff_asked_about_are_questions(text):
     assert intents.classify(text, NgramModel()) == intents.QUESTION
