@@ -15,7 +15,8 @@
 - Both also learn from **long messages** that tell a story before asking (letters, long WeChat messages, 12345
   call transcripts): in-scope ones in ``eval/intents/letters-train.jsonl`` are negatives, and the case and
   private training files hold such messages among their positives. Their invented place names and project
-  codes were replaced by random ones, so that no name is learned as a sign of either class.
+  codes were replaced by random ones (``python -m eval.anonymise``), so that no name is learned as a sign of
+  either class.
 
 ``eval/intents/person-test.jsonl``, the test split, the unseen sets, dev-3, dev-4 and probes 4, 7, 8 and 9 are never read here
 (their near-duplicates were removed from the training files). Each threshold is the highest score of
