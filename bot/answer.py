@@ -12,9 +12,9 @@ import re
 from dataclasses import dataclass
 from typing import Callable, Sequence
 
+from bot import values
 from bot.confidence import ConfidenceModel
 from bot.generate import GroundedWriter
-from bot import values
 from bot.llm import Message
 from bot.scope import CASE_TOPIC, PRIVATE_TOPIC, UNLISTED, ScopeGuard
 from kb.cues import NUMBER, PERMISSION, TIME, question_types, sentence_cue
@@ -265,8 +265,9 @@ class Answerer:
         checks make of it, when one does."""
         if not result.hits or (result.lookup and result.lookup.chunk_ids):
             return None
-        if values.asked_values(question):
-            return CASE_TOPIC if values.unheld(question, (h.chunk.text for h in result.hits[:3])) else None
+        asked = values.asked_values(question)
+        if asked:
+            return CASE_TOPIC if values.unheld(asked, (h.chunk.text for h in result.hits[:3])) else None
         covered = max(max(h.signals.get("coverage", 0.0), h.signals.get("bank_coverage", 0.0)) for h in result.hits[:3])
         return self.scope.learned_topic(question, covered)
 

@@ -66,7 +66,7 @@ def holds(kind: str, text: str) -> bool:
     return bool(_HELD[kind].search(text))
 
 
-def unheld(question: str, texts: Iterable[str]) -> tuple[str, ...]:
-    """The values `question` asks for that none of `texts` holds."""
+def unheld(kinds: Iterable[str], texts: Iterable[str]) -> tuple[str, ...]:
+    """The kinds of value asked for (`asked_values`) that none of `texts` holds."""
     texts = list(texts)
-    return tuple(kind for kind in asked_values(question) if not any(holds(kind, t) for t in texts))
+    return tuple(kind for kind in kinds if not any(holds(kind, t) for t in texts))

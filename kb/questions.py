@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import json
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 from typing import Iterable, Sequence
@@ -212,9 +212,13 @@ class BankSearch:
     ranked: list[str]
     relative: dict[str, float]
     neighbours: Neighbours
+    _rank: dict[str, int] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_rank", {cid: i for i, cid in enumerate(self.ranked, 1)})
 
     def reciprocal_rank(self, chunk_id: str) -> float:
-        return 1.0 / (self.ranked.index(chunk_id) + 1) if chunk_id in self.relative else 0.0
+        return 1.0 / self._rank[chunk_id] if chunk_id in self._rank else 0.0
 
 
 class QuestionIndex:
