@@ -69,6 +69,15 @@ def _own_lines(node: Section) -> list[str]:
     return lines
 
 
+def _header_lines(part: Section) -> list[str]:
+    """The red header and 文号 lines the parser read into the part's metadata ("许昌市财政局文件",
+    "许财购〔2023〕1号"), given back to its opening passage so that "文号是多少" can be answered by
+    quoting the document; a number the opening already states is not repeated."""
+    issuer, number = part.meta.get("issuer", ""), part.meta.get("doc_number", "")
+    body = "".join(part.lines)
+    return [line for line in (f"{issuer}文件" if issuer else "", number) if line and line not in body]
+
+
 def _starts_with_label(line: str, label: str) -> bool:
     a = re.sub(r"\s", "", line)
     b = re.sub(r"\s", "", label)
@@ -97,7 +106,7 @@ class Chunker:
         path_name = f"{label} {name}" if label and not name.startswith(label) else name
         here = _Part(name, path_name, part.meta.get("doc_number", ""), part.meta.get("issuer", ""))
         inner = _Ctx(parts=ctx.parts + [here], heads=[])
-        self._emit_paragraphs(part.lines, inner, "")
+        self._emit_paragraphs(_header_lines(part) + part.lines if part.lines else [], inner, "")
         for child in part.children:
             self._visit(child, inner)
 

@@ -21,6 +21,10 @@ _LEADING_WORDS = re.compile(r"^(?:请问|请|问一下|根据|依据|按照|按|
 # the domain this assistant serves: an ambiguous short name ("实施条例") means the procurement one
 DOMAIN_HINT = "政府采购"
 _ORDER_SHORT = re.compile(r"(\d+)\s*号\s*(?:令|文)")
+# a measure named by a shortened title, with no article: "质疑投诉办法是什么时候施行的"
+_NAMED_MEASURE = re.compile(r"[\u4e00-\u9fff0-9]{2,16}?(?:办法|条例|通知|方案)")
+MIN_SHORT_NAME = 5  # characters of a shortened title, its ending (办法) included
+MIN_SHORT_SHARE = 0.4  # …and at least this share of the title it shortens
 
 
 @dataclass
@@ -86,25 +90,34 @@ class ArticleLookup:
         return (best[1], best[2]) if best else None
 
     def _resolve_partial(self, text: str) -> tuple[Target, str] | None:
-        """A shortened title before 第X条: "实施条例", "质疑投诉办法" (a subsequence of the title)."""
+        """A shortened title: before 第X条 ("实施条例", "质疑投诉办法" — a subsequence of the title), or a
+        measure named without an article ("质疑投诉办法是什么时候施行的"), which must be longer and
+        unambiguous: two documents it could shorten equally well name neither."""
         m = _REF_BEFORE_ARTICLE.search(text)
-        if not m:
-            return None
-        ref = _LEADING_WORDS.sub("", m.group(1))
-        best: tuple[float, Target, str] | None = None
-        for start in range(len(ref) - 3 + 1):
+        if m:
+            return self._shortened(_LEADING_WORDS.sub("", m.group(1)), 3, 0.0, with_articles=True)
+        m = _NAMED_MEASURE.search(text)
+        if m:
+            return self._shortened(_LEADING_WORDS.sub("", m.group(0)), MIN_SHORT_NAME, MIN_SHORT_SHARE, with_articles=False)
+        return None
+
+    def _shortened(self, ref: str, min_len: int, min_share: float, *, with_articles: bool) -> tuple[Target, str] | None:
+        for start in range(len(ref) - min_len + 1):
             piece = ref[start:]
+            scored: list[tuple[float, Target]] = []
             for t in self.targets:
-                if not t.articles:
+                if with_articles and not t.articles:
                     continue
                 title = normalize(t.title).removeprefix("中华人民共和国")
-                if not _subsequence(piece, title):
+                if not _subsequence(piece, title) or len(piece) / len(title) < min_share:
                     continue
-                score = len(piece) / len(title) + (0.5 if DOMAIN_HINT in title else 0.0) + (0.2 if piece in title else 0.0)
-                if best is None or score > best[0]:
-                    best = (score, t, piece)
-            if best is not None:
-                return best[1], best[2]
+                scored.append((len(piece) / len(title) + (0.5 if DOMAIN_HINT in title else 0.0) + (0.2 if piece in title else 0.0), t))
+            if not scored:
+                continue
+            scored.sort(key=lambda st: -st[0])
+            if not with_articles and len(scored) > 1 and scored[1][0] == scored[0][0] and scored[1][1].doc_id != scored[0][1].doc_id:
+                return None
+            return scored[0][1], piece
         return None
 
     def find(self, question: str) -> LookupResult | None:

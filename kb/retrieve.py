@@ -226,14 +226,17 @@ class HybridRetriever:
         bigram_pos = {cid: i for i, cid in enumerate(bigram_rank, 1)}
         vec_pos = {cid: i for i, cid in enumerate(vec_rank, 1)}
 
+        # a passage of the document the question names holds the words that name it ("74号令")
+        named_doc = lookup.target.doc_id if lookup and not lookup.chunk_ids else None
         hits: list[Hit] = []
         for cid in ids:
             c = chunks.get(cid)
             if c is None:
                 continue
-            body = normalize(c.index_text())
+            name = f" {lookup.alias}" if c.doc_id == named_doc else ""
+            body = normalize(c.index_text()) + name
             bank_best = bank.best(cid, qb_set)
-            cov, head_cov = self._coverage(c, terms)
+            cov, head_cov = self._coverage(c, terms, name)
             sent_cov, focus_cov = self._focus(body, terms)
             features = {
                 "word_bm25": word_score.get(cid, 0.0) / best_word,
@@ -352,10 +355,11 @@ class HybridRetriever:
         return bool(toks) and all(keyword.df.get(t) for t in toks)
 
     @classmethod
-    def _coverage(cls, c: Chunk, terms: list[Term]) -> tuple[float, float]:
-        """Share of the question's weight that the passage, and its headings alone, contain."""
-        head = normalize(" ".join((c.title, c.headings, c.label)))
-        return cls._share_found(normalize(c.index_text()), terms), cls._share_found(head, terms)
+    def _coverage(cls, c: Chunk, terms: list[Term], name: str = "") -> tuple[float, float]:
+        """Share of the question's weight that the passage, and its headings alone, contain (`name`:
+        the words the question names the passage's document by)."""
+        head = normalize(" ".join((c.title, c.headings, c.label))) + name
+        return cls._share_found(normalize(c.index_text()) + name, terms), cls._share_found(head, terms)
 
     @classmethod
     def _bank_features(cls, bank: QuestionIndex, found: BankSearch, cid: str, terms: list[Term],

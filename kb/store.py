@@ -30,7 +30,7 @@ from kb.tokenize import BIGRAM_VERSION, Tokenizer
 from kb.vectors import ChromaVectorIndex, VectorIndex
 
 REGISTRY_NAME = "registry.sqlite"
-CHUNKER_VERSION = "structure-v1"
+CHUNKER_VERSION = "structure-v2"
 
 
 def date_number(date: str) -> int:

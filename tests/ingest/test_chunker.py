@@ -66,3 +66,15 @@ def test_attached_measure_chunks_cite_the_measure_with_the_notice_number():
     assert art3.title == "示例中小企业扶持办法" and art3.doc_number == "财库〔2099〕9号"
     assert art3.citation_name() == "《示例中小企业扶持办法》第三条（财库〔2099〕9号）"
     assert "关于印发《示例中小企业扶持办法》的通知" in art3.section
+
+
+def test_a_notice_opens_with_its_red_header_and_number_so_they_can_be_quoted():
+    openings = [c for c in chunks_of(FORWARDED_PLAN) if c.kind == "text" and not c.headings]
+    forwarding, issued = openings[0], openings[1]
+    assert forwarding.text.startswith("晴川县财政局文件\n晴财采〔2099〕2号\n各预算单位：")
+    assert issued.text.startswith("明湖市财政局文件\n明财采〔2099〕1号\n各县（区）财政局")
+    # a notice without a red header opens with its number only, said once
+    notice = next(c for c in chunks_of(CAIKU_NOTICE) if c.kind == "text")
+    assert notice.text.startswith("财库〔2099〕9号\n各省") and notice.text.count("财库〔2099〕9号") == 1
+    # articles stay as they are
+    assert all(not c.text.startswith("财库") for c in chunks_of(CAIKU_NOTICE) if c.kind == "article")

@@ -44,3 +44,23 @@ def test_naming_a_document_without_an_article_only_prefers_it():
     res = LOOKUP.find("政府采购质疑和投诉办法讲了什么")
     assert res.target.doc_id == "d4" and res.chunk_ids == [] and res.article is None
     assert LOOKUP.find("第一百条是什么") is None
+
+
+def test_a_measure_named_by_a_shortened_title_without_an_article_is_preferred():
+    res = LOOKUP.find("质疑投诉办法是什么时候开始施行的")
+    assert res.target.doc_id == "d4" and res.chunk_ids == [] and res.alias == "质疑投诉办法"
+
+
+def test_everyday_words_ending_like_a_title_name_no_document():
+    for question in ("有没有什么好办法让采购人快点付款", "你们的处理方案是什么", "投诉办法"):
+        assert LOOKUP.find(question) is None, question
+
+
+def test_a_shortened_title_two_documents_share_names_neither():
+    def notice(doc_id, year):
+        title = f"关于开展{year}年政府采购专项整治工作的通知"
+        return Chunk(id=f"{doc_id}-1", doc_id=doc_id, source=f"{doc_id}.md", ordinal=1, kind="text", text="一、工作重点 …",
+                     section=f"{title} > 一、工作重点", label="一、工作重点", title=title, doc_number="")
+    lookup = ArticleLookup([notice("n23", 2023), notice("n25", 2025)])
+    assert lookup.find("专项整治工作的通知要求抽查几个项目") is None
+    assert lookup.find("2025年专项整治工作的通知要求抽查几个项目").target.doc_id == "n25"

@@ -57,3 +57,12 @@ def test_focus_coverage_looks_at_the_rarest_third_of_the_question():
     assert HybridRetriever._focus("采购合同和设备的规定", terms)[1] == 0.0
     assert HybridRetriever._focus("缩短年限", terms)[1] == pytest.approx(4 / 10)
     assert HybridRetriever._focus("任何文字", []) == (0.0, 0.0)
+
+
+def test_the_words_naming_a_document_count_as_found_in_its_passages(retriever):
+    # "9号文" names 财库〔2099〕9号; both it and the sample law say when they take effect
+    hits = {(h.chunk.source, h.chunk.label): h for h in retriever.search("9号文什么时候开始施行", k=10).hits}
+    named, other = hits[("caiku-notice.txt", "第五条")], hits[("sample-law.md", "第六条")]
+    assert named.signals["doc_named"] == 1.0 and other.signals["doc_named"] == 0.0
+    assert named.signals["coverage"] > other.signals["coverage"] + 0.2
+    assert retriever.search("9号文什么时候开始施行", k=1).hits[0].chunk.label == "第五条"
