@@ -234,10 +234,10 @@ class HybridRetriever:
             if c is None:
                 continue
             name = f" {lookup.alias}" if c.doc_id == named_doc else ""
-            body = normalize(c.index_text()) + name
+            body = normalize(c.index_text())
             bank_best = bank.best(cid, qb_set)
             cov, head_cov = self._coverage(c, terms, name)
-            sent_cov, focus_cov = self._focus(body, terms)
+            sent_cov, focus_cov = self._focus(body, terms, name)
             features = {
                 "word_bm25": word_score.get(cid, 0.0) / best_word,
                 "bigram_bm25": bigram_score.get(cid, 0.0) / best_bigram,
@@ -249,7 +249,7 @@ class HybridRetriever:
                 "heading_coverage": head_cov,
                 "sentence_coverage": sent_cov,
                 "focus_coverage": focus_cov,
-                "bigram_coverage": (sum(1 for b in qb_set if b in body) / len(qb_set)) if qb_set else 0.0,
+                "bigram_coverage": (sum(1 for b in qb_set if b in body + name) / len(qb_set)) if qb_set else 0.0,
                 **self._bank_features(bank, found, cid, terms, bank_best),
                 "cue": chunk_cue(c.text, types),
                 "is_article": 1.0 if c.kind == "article" else 0.0,
@@ -388,16 +388,17 @@ class HybridRetriever:
         return sum(t.weight for t in terms if t.found_in(text)) / total
 
     @staticmethod
-    def _focus(body: str, terms: list[Term]) -> tuple[float, float]:
+    def _focus(body: str, terms: list[Term], name: str = "") -> tuple[float, float]:
         """Where the question's weight sits in the passage: the share its best single sentence (or
         list item) holds — an answer states the asked-about things together — and the share of the
-        question's rarest words (the top third by IDF, at least one: its focus) found anywhere."""
+        question's rarest words (the top third by IDF, at least one: its focus) found anywhere, the
+        words naming its document (`name`) included."""
         total = sum(t.weight for t in terms)
         if not total:
             return 0.0, 0.0
         best = max((sum(t.weight for t in terms if t.found_in(s)) for s in _SENTENCES.split(body) if s), default=0.0)
         focus = sorted(terms, key=lambda t: -t.weight)[: max(1, len(terms) // 3)]
-        found = sum(t.weight for t in focus if t.found_in(body))
+        found = sum(t.weight for t in focus if t.found_in(body + name))
         return best / total, found / (sum(t.weight for t in focus) or 1.0)
 
     @staticmethod
