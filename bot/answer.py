@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 from typing import Callable, Sequence
 
-from bot import values
+from bot import docfacts, values
 from bot.confidence import ConfidenceModel
 from bot.generate import GroundedWriter
 from bot.llm import Message
@@ -258,13 +258,14 @@ class Answerer:
         the top three passages covers it (bot.scope.ScopeGuard.learned_topic): in the texts' words, or in
         the askers' words of one of its bank questions (kb.questions) — "评委回避打电话说一声行不行" shares
         little with the article but much with a question the bank ties to it. A question that names a
-        provision the knowledge base holds (财库〔2020〕46号第九条) is not theirs to judge.
+        provision the knowledge base holds (财库〔2020〕46号第九条) is not theirs to judge, nor is a question
+        asking a named document's 文号, issuer or date ("政府采购法的文号是多少").
 
         A question asking for a contact value (a telephone number, an address, an account: bot.values) is
         about one case when none of the top three passages holds such a value, and answered, whatever the
         checks make of it, when one does."""
-        if not result.hits or (result.lookup and result.lookup.chunk_ids):
-            return None
+        if not result.hits or (result.lookup and (result.lookup.chunk_ids or docfacts.asked_facts(question))):
+            return None  # a named provision, or a named document's 文号, issuer or date (bot.docfacts)
         asked = values.asked_values(question)
         if asked:
             return CASE_TOPIC if values.unheld(asked, (h.chunk.text for h in result.hits[:3])) else None
@@ -310,6 +311,9 @@ class Answerer:
 
     def compose(self, question: str, result: SearchResult) -> str:
         hits = result.hits
+        told = self._document_facts(question, result)
+        if told is not None:
+            return told
         picked = pick_sentence(hits, result.terms, question) or Picked(hits[0], sentences(hits[0].chunk.text)[0], 0.0)
         main = picked.hit.chunk
         lines = [direct_sentence(picked.sentence), "", f"依据：{where(main)}", f"“{quote(main, picked.sentence)}”"]
@@ -326,6 +330,25 @@ class Answerer:
             name = where(h.chunk)
             if h.chunk.id != main.id and name not in others and name not in shown:
                 others.append(name)
+        if others:
+            lines += ["", "相关规定：" + "；".join(others[:4])]
+        return "\n".join(lines)
+
+    def _document_facts(self, question: str, result: SearchResult) -> str | None:
+        """The 文号, issuer or date of a document the question names (bot.docfacts), with its header quoted."""
+        kinds = docfacts.asked_facts(question)
+        if not kinds:
+            return None
+        candidates = [h.chunk for h in result.hits[:3]]
+        named = result.lookup.target if result.lookup else None
+        if named is not None:
+            candidates = list(self.retriever.kb.chunks(named.first_chunks).values()) + candidates
+        doc = docfacts.named_document(question, candidates, named.title if named else None)
+        if doc is None:
+            return None
+        head = docfacts.opening(doc, self.retriever.kb.registry.chunks_of(doc.doc_id))
+        lines = [docfacts.statement(kinds, doc), "", f"依据：{where(head)}", f"“{quote(head)}”"]
+        others = list(dict.fromkeys(where(h.chunk) for h in result.hits[: self.top_k] if where(h.chunk) != where(head)))
         if others:
             lines += ["", "相关规定：" + "；".join(others[:4])]
         return "\n".join(lines)
