@@ -145,7 +145,9 @@ def pick_sentence(hits: list[Hit], terms: list[Term], question: str, depth: int 
             if s.rstrip().endswith(("？", "?")) or (label and normalize(s).endswith(label[-12:]) and len(s) <= len(hit.chunk.label) + 2):
                 continue
             held = VALUE_WEIGHT if asked and all(values.holds(kind, s) for kind in asked) else 0.0
-            score = prior * (sentence_overlap(s, terms) + 0.6 * sentence_cue(s, types) + evidence_bonus(hit, s) + held)
+            # the words naming the passage's document ("74号令") are the sentence's too
+            overlap = sentence_overlap(f"{s} {hit.named}", terms)
+            score = prior * (overlap + 0.6 * sentence_cue(s, types) + evidence_bonus(hit, s) + held)
             if best is None or score > best.score:
                 best = Picked(hit, s, score)
     return best

@@ -102,6 +102,7 @@ class Hit:
     score: float
     signals: dict[str, float] = field(default_factory=dict)
     evidence: str = ""  # the provision's words that answer the passage's best-matching bank question
+    named: str = ""  # the words by which the question names the passage's document ("74号令"), if it does
 
 
 @dataclass
@@ -263,7 +264,7 @@ class HybridRetriever:
             }
             logit = self.ranker.score(features)
             signals = {**features, "logit": logit, "lookup": 1.0 if cid in pinned else 0.0}
-            hits.append(Hit(c, 1.0 / (1.0 + math.exp(-logit)), signals, bank_best[1]))
+            hits.append(Hit(c, 1.0 / (1.0 + math.exp(-logit)), signals, bank_best[1], name.strip()))
 
         if self.reranker is not None and hits:
             head = sorted(hits, key=lambda h: -h.score)[:20]

@@ -101,3 +101,13 @@ def test_reply_json_shape_is_stable(sample_assistant):
     assert data["id"] == "q1" and 0.0 <= data["confidence"] <= 1.0
     for c in data["citations"]:
         assert {"source", "title", "doc_number", "section", "text", "score"} <= set(c)
+
+
+def test_the_words_naming_a_passages_document_count_for_its_sentences():
+    terms = [Term(w, (w,), idf, True) for w, idf in (("74", 6.5), ("号", 3.9), ("令", 4.3), ("施行", 3.7))]
+    own = _hit("第六十二条 本办法自2014年2月1日起施行。")
+    other = _hit("第八十八条 本办法自2017年10月1日起施行。财政部2004年8月11日发布的《政府采购货物和服务招标投标管理办法》（财政部令第18号）同时废止。")
+    question = "74号令是什么时候开始施行的"
+    assert "财政部令第18号" in pick_sentence([own, other], terms, question).sentence  # 号 and 令 are in the other's words
+    own.named = "74号令"  # the question names the first passage's document (kb.lookup)
+    assert pick_sentence([own, other], terms, question).sentence == "第六十二条 本办法自2014年2月1日起施行。"
