@@ -5,7 +5,8 @@ it names. Pure functions.
 sentence of any provision but the document's header, which ingest reads into every passage's metadata
 (`Chunk.doc_number`, `issuer`, `date`) and keeps at the top of its opening passage. The best-matching
 sentence would be wrong here ("…（财库﹝2011﹞181 号）同时废止" is another document's number), so the
-answer states the facts and quotes the header instead. A question must name the document — by a lookup
+answer states the facts and quotes the header instead. A fact must be asked of a document ("…管理办法是哪年
+印发的", not "…办法规定中标公告什么时候发布"), and the question must name it — by a lookup
 (kb.lookup: "质疑投诉办法", "87号令") or by sharing enough of its title — for its facts to be told:
 "处理决定书文号是多少" asks about a case's paper, not a policy, and gets the ordinary answer path.
 """
@@ -37,9 +38,22 @@ MIN_SHARED_BIGRAMS = 4
 MIN_SHARED_SHARE = 0.5
 
 
+# what a fact is asked of must be a document: "…管理办法是哪年印发的", "这个文件的文号", not "中标公告什么时候发布"
+# or "投诉处理决定书的文号"; between the two only such words as 的, 是, 这个 may stand
+_DOCUMENT_BEFORE = re.compile(
+    # "具体实施办法由谁制定" asks a provision who will make the rules, not who issued a document
+    r"(?:(?<!具体)(?<!实施)(?<!配套)(?<![其各])(?:办法|细则|规则)|(?<!办)法|条例|通知|方案|文件|规定|意见|令|号文|指引)"
+    r"(?:的|是|是在|是由|由|于|这个|这份|该|最早|当初|，|,|\s)*$"
+)
+
+
 def asked_facts(question: str) -> tuple[str, ...]:
-    """Which of the document's facts (NUMBER, ISSUER, DATE) the question asks for, in that order."""
-    return tuple(kind for kind, pattern in _ASKED.items() if pattern.search(question))
+    """Which of the document's facts (NUMBER, ISSUER, DATE) the question asks for, in that order: none
+    unless one of them is asked right after naming a document (then the others asked with it count too)."""
+    found = {kind: [m.start() for m in pattern.finditer(question)] for kind, pattern in _ASKED.items()}
+    if not any(_DOCUMENT_BEFORE.search(question[:at]) for starts in found.values() for at in starts):
+        return ()
+    return tuple(kind for kind, starts in found.items() if starts)
 
 
 def _title_words(question: str) -> set[str]:
@@ -70,13 +84,23 @@ def named_document(question: str, chunks: Iterable[Chunk], named_title: str | No
     return best[2] if best else None
 
 
+def own_date(doc: Chunk) -> str:
+    """The document's date, when it is its own: a file's date is that of its outermost document, so a notice
+    forwarded inside another (许财购〔2023〕1号 inside 禹财购〔2023〕3号) does not have it; a measure attached
+    to the notice that issued it does."""
+    outermost = doc.parents.split("；")[0] if doc.parents else ""
+    m = re.search(r"（([^（）]*)）$", outermost)
+    return doc.date if (m.group(1) if m else doc.doc_number) == doc.doc_number else ""
+
+
 def statement(kinds: Iterable[str], doc: Chunk) -> str:
-    """One sentence telling the facts asked for, and saying so when the text does not give one."""
+    """One sentence telling the facts asked for, and saying so when the knowledge base does not record one."""
     issuer = "、".join(doc.issuer.split())
+    date = own_date(doc)
     told = {
         NUMBER: f"文号为{doc.doc_number}" if doc.doc_number else "知识库中的文本没有载明文号",
         ISSUER: f"由{issuer}发布" if issuer else "知识库中的文本没有载明发文机关",
-        DATE: f"文件所载日期为{cn_date(doc.date)}" if doc.date else "知识库中的文本没有载明日期",
+        DATE: f"文件所载日期为{cn_date(date)}" if date else "知识库没有单独记录它的日期，请以原文落款为准",
     }
     return f"《{doc.title}》" + "，".join(told[k] for k in kinds) + "。"
 

@@ -2,13 +2,14 @@
 
 import pytest
 
-from bot.docfacts import DATE, ISSUER, NUMBER, asked_facts, named_document, opening, statement
+from bot.docfacts import DATE, ISSUER, NUMBER, asked_facts, named_document, opening, own_date, statement
 from kb.models import Chunk
 
 
-def _chunk(cid, title, text="……", *, doc_id="d1", ordinal=0, number="财库〔2099〕9号", issuer="财政部 工业和信息化部", date="2099-05-20"):
+def _chunk(cid, title, text="……", *, doc_id="d1", ordinal=0, number="财库〔2099〕9号", issuer="财政部 工业和信息化部", date="2099-05-20",
+           parents=""):
     return Chunk(id=cid, doc_id=doc_id, source=f"{doc_id}.txt", ordinal=ordinal, kind="text", text=text, section=title,
-                 label="", title=title, doc_number=number, issuer=issuer, date=date)
+                 label="", title=title, doc_number=number, issuer=issuer, date=date, parents=parents)
 
 
 @pytest.mark.parametrize("question, kinds", [
@@ -26,6 +27,9 @@ def test_questions_asking_a_documents_facts_are_recognised(question, kinds):
     "哪个部门发放中小企业补贴",  # 发放 is not issuing a document
     "需求管理办法什么时候开始施行",  # the effective date is a provision of the text
     "投标保证金最多交多少",
+    "政府采购信息发布管理办法规定中标公告什么时候发布",  # asked of the announcement, not of the measure
+    "按照94号令，投诉处理决定书的文号怎么写",  # a case's paper
+    "公平竞争审查的具体实施办法由谁制定？",  # a provision saying who will make the rules
 ])
 def test_other_questions_ask_no_facts(question):
     assert asked_facts(question) == ()
@@ -71,3 +75,12 @@ def test_the_sample_assistant_states_a_named_documents_number_and_issuer(sample_
     # an ordinary question on the same document is answered from its provisions
     other = sample_assistant.answerer.answer("春风市政府采购合同多少天内要签订")
     assert "文号为" not in other.answer
+
+
+def test_a_forwarded_notice_does_not_take_the_forwarding_files_date():
+    measure = _chunk("m", "示例中小企业扶持办法", parents="关于印发《示例中小企业扶持办法》的通知（财库〔2099〕9号）")
+    assert own_date(measure) == "2099-05-20"  # attached to the notice that issued it
+    forwarded = _chunk("f", "明湖市示例采购改进方案", number="明财采〔2099〕1号", date="2099-03-08",
+                       parents="晴川县财政局关于转发《明湖市财政局关于印发示例采购改进方案的通知》的通知（晴财采〔2099〕2号）；关于印发明湖市示例采购改进方案的通知（明财采〔2099〕1号）")
+    assert own_date(forwarded) == ""
+    assert statement((DATE,), forwarded) == "《明湖市示例采购改进方案》知识库没有单独记录它的日期，请以原文落款为准。"
