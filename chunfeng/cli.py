@@ -224,13 +224,14 @@ def eval_command(
         print(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
         return
     names = [s.label for s in result.systems]
+    widths = [max(12, _width(n)) + 2 for n in names]
     out.print(f"评测集 {dataset}（{result.systems[0].metrics['questions']} 题），向量：{result.embedder}", highlight=False)
-    out.print("指标".ljust(22) + "".join(n[:18].ljust(20) for n in names), highlight=False)
+    out.print(_pad("指标", 24) + "".join(_pad(n, w) for n, w in zip(names, widths)), highlight=False)
     for key, label in METRIC_NAMES.items():
         if not any(key in s.metrics for s in result.systems):
             continue  # e.g. the language-model rates, when no model is configured
-        values = "".join(_metric_cell(s.metrics, key) for s in result.systems)
-        out.print(label.ljust(22 - sum(1 for ch in label if ord(ch) > 127)) + values, highlight=False)
+        values = "".join(_pad(_metric_cell(s.metrics, key), w) for s, w in zip(result.systems, widths))
+        out.print(_pad(label, 24) + values, highlight=False)
     failures = [r for r in result.systems[0].rows if not r["passed"]]
     out.print(f"\n未通过 {len(failures)} 题" + (f"；报告：{report}" if report else "（加 --report report.html 查看每一题）"), highlight=False)
 
@@ -238,8 +239,17 @@ def eval_command(
 def _metric_cell(metrics: dict, key: str) -> str:
     """One cell of the console table: "—" where a system has no such figure (a baseline never asks a model)."""
     if key not in metrics:
-        return "—".ljust(20)
-    return (f"{metrics[key]:.1f}" if "latency" in key else f"{metrics[key]:.3f}").ljust(20)
+        return "—"
+    return f"{metrics[key]:.1f}" if "latency" in key else f"{metrics[key]:.3f}"
+
+
+def _width(text: str) -> int:
+    """Columns a terminal gives `text`: a Chinese character takes two."""
+    return sum(2 if ord(ch) > 0x2E7F else 1 for ch in text)
+
+
+def _pad(text: str, width: int) -> str:
+    return text + " " * max(1, width - _width(text))
 
 
 @app.command()

@@ -2,6 +2,7 @@
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -129,3 +130,10 @@ def test_eval_prints_the_comparison_and_writes_the_report(tmp_path: Path):
     assert done.returncode == 0, done.stderr[-2000:]
     assert "首位命中率 hit@1" in done.stdout and "误转人工率" in done.stdout and "大模型答复采用率" not in done.stdout
     assert report.is_file() and "LangChain" in report.read_text(encoding="utf-8")
+    # the systems are named in full, and every row's figures start in the same terminal column (a Chinese character is two)
+    lines = done.stdout.splitlines()
+    header = next(line for line in lines if line.startswith("指标"))
+    assert "LangChain 切分 + BM25（jieba）" in header and "LangChain 切分 + Chroma 向量" in header
+    width = lambda text: sum(2 if ord(ch) > 0x2E7F else 1 for ch in text)
+    starts = {width(line[: re.search(r"\d+\.\d+", line).start()]) for line in lines if line.startswith(("首位命中率", "误转人工率"))}
+    assert starts == {width(header[: header.index("春风政采助手")])}
