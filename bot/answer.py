@@ -298,6 +298,9 @@ class Answerer:
         conf = self.confidence_of(question, result)
         if not self.confidence.confident(conf):
             return Reply(NOT_FOUND, citations, conf, True, "low_confidence", "not_found", question)
+        told = self._document_facts(question, result)
+        if told is not None:  # read off the document's header: nothing for a language model to word
+            return Reply(told, citations, conf, False, None, "answer", question, extra={"document_facts": True})
         reply = Reply(self.compose(question, result), citations, conf, False, None, "answer", question)
         if self.writer is not None:
             self._generate(reply, history, on_delta)
@@ -313,9 +316,6 @@ class Answerer:
 
     def compose(self, question: str, result: SearchResult) -> str:
         hits = result.hits
-        told = self._document_facts(question, result)
-        if told is not None:
-            return told
         picked = pick_sentence(hits, result.terms, question) or Picked(hits[0], sentences(hits[0].chunk.text)[0], 0.0)
         main = picked.hit.chunk
         lines = [direct_sentence(picked.sentence), "", f"依据：{where(main)}", f"“{quote(main, picked.sentence)}”"]

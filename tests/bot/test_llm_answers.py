@@ -345,3 +345,12 @@ def test_the_chat_page_shows_the_draft_then_the_checked_answer(server, fake):
     sid = server.services.assistant.conv.sessions.latest_for_user("", "web").id
     stored = [m.text for m in server.services.assistant.conv.sessions.messages(sid) if m.role == "assistant"]
     assert stored == [text]
+
+
+def test_a_documents_own_facts_are_told_without_the_model(assistant, fake):
+    """文号, issuer and date are read off the document's header (bot.docfacts): nothing for a model to word."""
+    fake.reply_with(faithful)
+    reply = assistant.reply(Turn(text="春风市政府采购合同签订与资金支付管理办法的文号是多少"))
+    assert reply.answer.startswith("《春风市政府采购合同签订与资金支付管理办法（示例）》文号为春财采〔2024〕7号")
+    assert reply.extra.get("document_facts") is True and "generation" not in reply.extra
+    assert fake.requests == []
