@@ -42,7 +42,8 @@ MIN_SHARED_SHARE = 0.5
 # or "投诉处理决定书的文号"; between the two only such words as 的, 是, 这个 may stand
 _DOCUMENT_BEFORE = re.compile(
     # "具体实施办法由谁制定" asks a provision who will make the rules, not who issued a document
-    r"(?:(?<!具体)(?<!实施)(?<!配套)(?<![其各])(?:办法|细则|规则)|(?<!办)法|条例|通知|方案|文件|规定|意见|令|号文|指引)"
+    r"(?:(?<!具体)(?<!实施)(?<!配套)(?<![其各])(?:办法|细则|规则)|(?<!办)法|条例|通知|方案|文件|规定|意见|令|号文|指引"
+    r"|〔\d{4}〕\s*\d+\s*号|令第\s*\d+\s*号)"  # or its 文号: "财库〔2019〕38号是谁发的"
     r"(?:的|是|是在|是由|由|于|这个|这份|该|最早|当初|，|,|\s)*$"
 )
 

@@ -18,6 +18,7 @@ def _chunk(cid, title, text="……", *, doc_id="d1", ordinal=0, number="财库�
     ("87号令是谁发布的", (ISSUER,)),
     ("需求管理办法是哪年印发的", (DATE,)),
     ("这个通知的发文机关和印发日期分别是什么", (ISSUER, DATE)),
+    ("财库〔2019〕38号是谁发的", (ISSUER,)),
 ])
 def test_questions_asking_a_documents_facts_are_recognised(question, kinds):
     assert asked_facts(question) == kinds
