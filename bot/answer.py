@@ -224,6 +224,12 @@ def see_also(main: Picked, result: SearchResult, question: str, margin: float | 
     return None
 
 
+def related(hits: Sequence[Hit], shown: set[str], most: int = 4) -> list[str]:
+    """The "相关规定" lines: the other provisions found, by name, none already shown in the answer."""
+    names = [n for n in dict.fromkeys(where(h.chunk) for h in hits) if n not in shown][:most]
+    return ["", "相关规定：" + "；".join(names)] if names else []
+
+
 def where(chunk: Chunk) -> str:
     """《title》label（文号） for the answer text."""
     return chunk.citation_name()
@@ -327,14 +333,7 @@ class Answerer:
         if also is not None:
             shown.add(where(also.hit.chunk))
             lines += ["", f"另见：{where(also.hit.chunk)}：{direct_sentence(also.sentence)}"]
-        others = []
-        for h in hits[1 : self.top_k]:
-            name = where(h.chunk)
-            if h.chunk.id != main.id and name not in others and name not in shown:
-                others.append(name)
-        if others:
-            lines += ["", "相关规定：" + "；".join(others[:4])]
-        return "\n".join(lines)
+        return "\n".join(lines + related(hits[1 : self.top_k], shown))
 
     def _document_facts(self, question: str, result: SearchResult) -> str | None:
         """The 文号, issuer or date of a document the question names (bot.docfacts), with its header quoted."""
@@ -350,10 +349,7 @@ class Answerer:
             return None
         head = docfacts.opening(doc, self.retriever.kb.registry.chunks_of(doc.doc_id))
         lines = [docfacts.statement(kinds, doc), "", f"依据：{where(head)}", f"“{quote(head)}”"]
-        others = list(dict.fromkeys(where(h.chunk) for h in result.hits[: self.top_k] if where(h.chunk) != where(head)))
-        if others:
-            lines += ["", "相关规定：" + "；".join(others[:4])]
-        return "\n".join(lines)
+        return "\n".join(lines + related(result.hits[: self.top_k], {where(head)}))
 
     def _other_level(self, question: str, main: Hit) -> Picked | None:
         is_local = main.chunk.jurisdiction in LOCAL

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
+from rich.cells import cell_len
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
@@ -224,7 +225,7 @@ def eval_command(
         print(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
         return
     names = [s.label for s in result.systems]
-    widths = [max(12, _width(n)) + 2 for n in names]
+    widths = [max(12, cell_len(n)) + 2 for n in names]
     out.print(f"评测集 {dataset}（{result.systems[0].metrics['questions']} 题），向量：{result.embedder}", highlight=False)
     out.print(_pad("指标", 24) + "".join(_pad(n, w) for n, w in zip(names, widths)), highlight=False)
     for key, label in METRIC_NAMES.items():
@@ -243,13 +244,9 @@ def _metric_cell(metrics: dict, key: str) -> str:
     return f"{metrics[key]:.1f}" if "latency" in key else f"{metrics[key]:.3f}"
 
 
-def _width(text: str) -> int:
-    """Columns a terminal gives `text`: a Chinese character takes two."""
-    return sum(2 if ord(ch) > 0x2E7F else 1 for ch in text)
-
-
 def _pad(text: str, width: int) -> str:
-    return text + " " * max(1, width - _width(text))
+    """`text` padded to `width` terminal columns (a Chinese character takes two: rich's cell_len)."""
+    return text + " " * max(1, width - cell_len(text))
 
 
 @app.command()
