@@ -47,13 +47,30 @@ def anonymise(rows: list[dict], seed: int = 0) -> list[dict]:
     return out
 
 
+def read_rows(path: Path) -> list[dict]:
+    """The file's messages, one JSON object with a "question" per line; an error names the line and the fix."""
+    if not path.is_file():
+        raise SystemExit(f"找不到文件 {path}。请给出一个 JSON Lines 文件（每行一个含 question 字段的对象）。")
+    rows = []
+    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise SystemExit(f"{path} 第 {n} 行不是合法的 JSON（{exc.msg}）。请改正该行后重试，其余各行未做任何处理。") from exc
+        if not isinstance(row, dict) or not isinstance(row.get("question"), str):
+            raise SystemExit(f"{path} 第 {n} 行缺少文字类型的 question 字段。每行应形如 {{\"id\": \"…\", \"question\": \"…\"}}。")
+        rows.append(row)
+    return rows
+
+
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description="Replace reused invented place names and project codes in a JSON-lines file")
     ap.add_argument("file", type=Path)
     ap.add_argument("--seed", type=int, default=0)
     args = ap.parse_args(argv)
-    rows = [json.loads(line) for line in args.file.read_text(encoding="utf-8").splitlines() if line.strip()]
-    for row in anonymise(rows, args.seed):
+    for row in anonymise(read_rows(args.file), args.seed):
         sys.stdout.write(json.dumps(row, ensure_ascii=False) + "\n")
 
 

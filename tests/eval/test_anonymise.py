@@ -1,6 +1,8 @@
 import json
 import re
 
+import pytest
+
 from eval.anonymise import anonymise, main, reused_places
 
 
@@ -29,3 +31,18 @@ def test_the_command_writes_json_lines(tmp_path, capsys):
     src.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in ROWS) + "\n", encoding="utf-8")
     main([str(src), "--seed", "3"])
     assert [json.loads(line) for line in capsys.readouterr().out.splitlines()] == anonymise(ROWS, seed=3)
+
+
+@pytest.mark.parametrize("content, says", [
+    ('{"id": "a", "question": "临川市的项目"}\n{"id": "b", "question": \n', "第 2 行不是合法的 JSON"),
+    ('{"id": "a", "text": "临川市的项目"}\n', "第 1 行缺少文字类型的 question 字段"),
+])
+def test_a_bad_line_is_named_and_nothing_is_written(tmp_path, capsys, content, says):
+    src = tmp_path / "drafts.jsonl"
+    src.write_text(content, encoding="utf-8")
+    with pytest.raises(SystemExit) as exc:
+        main([str(src)])
+    assert says in str(exc.value) and capsys.readouterr().out == ""
+    with pytest.raises(SystemExit) as missing:
+        main([str(tmp_path / "none.jsonl")])
+    assert "找不到文件" in str(missing.value)
